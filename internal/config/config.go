@@ -1,0 +1,183 @@
+// Package config builds Tessera's one Config value from TESSERA_* environment
+// variables and command-line flags. With no settings at all it describes the
+// embedded mode: SQLite, a local object directory and an in-process queue
+// under ./data.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting Tessera reads.
+type Config struct {
+	Addr        string // HTTP listen address
+	BaseURL     string // public URL, used in links and for the cross-origin check
+	DataDir     string // embedded database, objects and secret live here
+	DatabaseURL string // postgres://… switches to PostgreSQL; empty = SQLite in DataDir
+	RedisURL    string // redis://… switches the queue to Redis; empty = embedded
+	S3          S3
+	Secret      string // signs file URLs; generated into DataDir when empty
+
+	MaxUploadBytes  int64
+	MaxImagePixels  int64
+	WorkerConcurrency int
+	SweepEvery      time.Duration
+	ShutdownTimeout time.Duration
+	LogLevel        string
+}
+
+// S3 holds the object store settings; an empty Endpoint keeps the local store.
+type S3 struct {
+	Endpoint  string
+	Bucket    string
+	AccessKey string
+	SecretKey string
+	Region    string
+	UseSSL    bool
+}
+
+// Default returns the embedded-mode configuration.
+func Default() Config {
+	return Config{
+		Addr:              "127.0.0.1:8080",
+		DataDir:           "data",
+		S3:                S3{Bucket: "tessera"},
+		MaxUploadBytes:    200 << 20,
+		MaxImagePixels:    100_000_000,
+		WorkerConcurrency: 2,
+		SweepEvery:        time.Minute,
+		ShutdownTimeout:   30 * time.Second,
+		LogLevel:          "info",
+	}
+}
+
+// FromEnv overlays TESSERA_* variables read through getenv onto c.
+func (c *Config) FromEnv(getenv func(string) string) error {
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	str("TESSERA_ADDR", &c.Addr)
+	str("TESSERA_BASE_URL", &c.BaseURL)
+	str("TESSERA_DATA_DIR", &c.DataDir)
+	str("TESSERA_DATABASE_URL", &c.DatabaseURL)
+	str("TESSERA_REDIS_URL", &c.RedisURL)
+	str("TESSERA_SECRET", &c.Secret)
+	str("TESSERA_S3_ENDPOINT", &c.S3.Endpoint)
+	str("TESSERA_S3_BUCKET", &c.S3.Bucket)
+	str("TESSERA_S3_ACCESS_KEY", &c.S3.AccessKey)
+	str("TESSERA_S3_SECRET_KEY", &c.S3.SecretKey)
+	str("TESSERA_S3_REGION", &c.S3.Region)
+	str("TESSERA_LOG_LEVEL", &c.LogLevel)
+	var errs []error
+	if v := getenv("TESSERA_S3_USE_SSL"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TESSERA_S3_USE_SSL: %w", err))
+		}
+		c.S3.UseSSL = b
+	}
+	if v := getenv("TESSERA_MAX_UPLOAD_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TESSERA_MAX_UPLOAD_BYTES: %w", err))
+		}
+		c.MaxUploadBytes = n
+	}
+	if v := getenv("TESSERA_WORKER_CONCURRENCY"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TESSERA_WORKER_CONCURRENCY: %w", err))
+		}
+		c.WorkerConcurrency = n
+	}
+	return errors.Join(errs...)
+}
+
+// Flags registers the common flags on fs, bound to c. Call after FromEnv so
+// flags win over the environment.
+func (c *Config) Flags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (TESSERA_ADDR)")
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data directory for the embedded database, objects and secret (TESSERA_DATA_DIR)")
+	fs.StringVar(&c.BaseURL, "base-url", c.BaseURL, "public URL of the site (TESSERA_BASE_URL)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres:// URL; empty uses SQLite in the data directory (TESSERA_DATABASE_URL)")
+	fs.StringVar(&c.RedisURL, "redis-url", c.RedisURL, "redis:// URL; empty uses the embedded queue (TESSERA_REDIS_URL)")
+	fs.IntVar(&c.WorkerConcurrency, "concurrency", c.WorkerConcurrency, "tasks processed at once per worker (TESSERA_WORKER_CONCURRENCY)")
+}
+
+// Validate checks the settings and fills derived defaults.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("addr %q: want host:port: %w", c.Addr, err))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data directory must not be empty"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, fmt.Errorf("TESSERA_DATABASE_URL must start with postgres://"))
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		errs = append(errs, fmt.Errorf("TESSERA_REDIS_URL must start with redis:// or rediss://"))
+	}
+	if c.S3.Endpoint != "" {
+		if c.S3.Bucket == "" || c.S3.AccessKey == "" || c.S3.SecretKey == "" {
+			errs = append(errs, errors.New("TESSERA_S3_ENDPOINT needs TESSERA_S3_BUCKET, TESSERA_S3_ACCESS_KEY and TESSERA_S3_SECRET_KEY"))
+		}
+	}
+	if c.WorkerConcurrency < 1 {
+		errs = append(errs, errors.New("worker concurrency must be at least 1"))
+	}
+	if c.MaxUploadBytes < 1 {
+		errs = append(errs, errors.New("max upload bytes must be positive"))
+	}
+	if c.BaseURL == "" {
+		host, port, _ := net.SplitHostPort(c.Addr)
+		if host == "" || host == "0.0.0.0" || host == "::" {
+			host = "localhost"
+		}
+		c.BaseURL = "http://" + net.JoinHostPort(host, port)
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || u.Scheme == "" || u.Host == "" {
+		errs = append(errs, fmt.Errorf("base URL %q must be absolute, like https://contest.example.org", c.BaseURL))
+	}
+	return errors.Join(errs...)
+}
+
+// Embedded reports which parts run embedded, for logs and /readyz.
+func (c Config) Embedded() (db, queue, blob bool) {
+	return c.DatabaseURL == "", c.RedisURL == "", c.S3.Endpoint == ""
+}
+
+// Path returns a path inside the data directory.
+func (c Config) Path(elem ...string) string {
+	return filepath.Join(append([]string{c.DataDir}, elem...)...)
+}
+
+// Load builds the configuration from the environment of this process and the
+// given flag arguments.
+func Load(name string, args []string, extra func(*flag.FlagSet)) (Config, []string, error) {
+	c := Default()
+	if err := c.FromEnv(os.Getenv); err != nil {
+		return c, nil, err
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	c.Flags(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return c, nil, err
+	}
+	return c, fs.Args(), c.Validate()
+}

@@ -1,0 +1,105 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tessera/tessera/internal/contest"
+)
+
+const entryColumns = `id, competition_id, category_id, entrant_id, title, statement, status, submitted_at, created_at, updated_at`
+
+// ErrEntryLimit is returned when an entrant already has the category's
+// maximum number of entries.
+var ErrEntryLimit = fmt.Errorf("entry limit reached: %w", contest.ErrConflict)
+
+// CreateEntry stores a draft entry, refusing with ErrEntryLimit when the
+// entrant already has maxEntries (when > 0) live entries in the category.
+func (db *DB) CreateEntry(ctx context.Context, e *contest.Entry, maxEntries int) error {
+	e.ID = NewID()
+	e.Status = contest.EntryDraft
+	e.CreatedAt = db.now()
+	e.UpdatedAt = e.CreatedAt
+	return db.tx(ctx, func(tx *sqlxTx) error {
+		if maxEntries > 0 {
+			var n int
+			if err := tx.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM entries WHERE category_id = ? AND entrant_id = ? AND status <> 'withdrawn'`), e.CategoryID, e.EntrantID); err != nil {
+				return fmt.Errorf("count entries: %w", err)
+			}
+			if n >= maxEntries {
+				return ErrEntryLimit
+			}
+		}
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO entries (id, competition_id, category_id, entrant_id, title, statement, status, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), e.ID, e.CompetitionID, e.CategoryID, e.EntrantID, e.Title, e.Statement, string(e.Status), e.CreatedAt, e.UpdatedAt)
+		if err != nil {
+			return fmt.Errorf("create entry: %w", err)
+		}
+		return nil
+	})
+}
+
+// Entry finds an entry.
+func (db *DB) Entry(ctx context.Context, id string) (contest.Entry, error) {
+	var e contest.Entry
+	err := db.x.GetContext(ctx, &e, db.q(`SELECT `+entryColumns+` FROM entries WHERE id = ?`), id)
+	if err != nil {
+		return e, notFound(err, "entry")
+	}
+	return e, nil
+}
+
+// EntriesOf lists an entrant's entries in a competition, newest first.
+func (db *DB) EntriesOf(ctx context.Context, competitionID, entrantID string) ([]contest.Entry, error) {
+	var es []contest.Entry
+	err := db.x.SelectContext(ctx, &es, db.q(`SELECT `+entryColumns+` FROM entries WHERE competition_id = ? AND entrant_id = ? ORDER BY created_at DESC, id`), competitionID, entrantID)
+	if err != nil {
+		return nil, fmt.Errorf("entries of entrant: %w", err)
+	}
+	return es, nil
+}
+
+// EntriesByStatus lists a competition's entries in a state, oldest first,
+// with paging.
+func (db *DB) EntriesByStatus(ctx context.Context, competitionID string, status contest.EntryStatus, limit, offset int) ([]contest.Entry, error) {
+	var es []contest.Entry
+	err := db.x.SelectContext(ctx, &es, db.q(`SELECT `+entryColumns+` FROM entries WHERE competition_id = ? AND status = ? ORDER BY created_at, id LIMIT ? OFFSET ?`),
+		competitionID, string(status), limit, offset)
+	if err != nil {
+		return nil, fmt.Errorf("entries: %w", err)
+	}
+	return es, nil
+}
+
+// EntriesByID returns the entries with the given ids, in no set order.
+func (db *DB) EntriesByID(ctx context.Context, ids []string) ([]contest.Entry, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var es []contest.Entry
+	q := `SELECT ` + entryColumns + ` FROM entries WHERE id IN (?` + strings.Repeat(", ?", len(ids)-1) + `)`
+	if err := db.x.SelectContext(ctx, &es, db.q(q), anys(ids)...); err != nil {
+		return nil, fmt.Errorf("entries by id: %w", err)
+	}
+	return es, nil
+}
+
+// SubmitEntry moves a draft entry to submitted.
+func (db *DB) SubmitEntry(ctx context.Context, id, actorID string) error {
+	return db.tx(ctx, func(tx *sqlxTx) error {
+		now := db.now()
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE entries SET status = 'submitted', submitted_at = ?, updated_at = ? WHERE id = ? AND status = 'draft'`), now, now, id)
+		if err != nil {
+			return fmt.Errorf("submit entry: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("submit entry: not a draft: %w", contest.ErrConflict)
+		}
+		var compID string
+		if err := tx.GetContext(ctx, &compID, db.q(`SELECT competition_id FROM entries WHERE id = ?`), id); err != nil {
+			return fmt.Errorf("submit entry: %w", err)
+		}
+		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: compID, ActorID: actorID, Action: "entry.submit", Subject: id})
+	})
+}
