@@ -27,12 +27,12 @@ type Config struct {
 	S3          S3
 	Secret      string // signs file URLs; generated into DataDir when empty
 
-	MaxUploadBytes  int64
-	MaxImagePixels  int64
+	MaxUploadBytes    int64
+	MaxImagePixels    int64
 	WorkerConcurrency int
-	SweepEvery      time.Duration
-	ShutdownTimeout time.Duration
-	LogLevel        string
+	SweepEvery        time.Duration
+	ShutdownTimeout   time.Duration
+	LogLevel          string
 }
 
 // S3 holds the object store settings; an empty Endpoint keeps the local store.
