@@ -108,6 +108,7 @@ type User struct {
 	Country      string
 	PasswordHash string
 	Locale       string
+	CanOrganize  bool // may create competitions
 	CreatedAt    time.Time
 }
 
@@ -182,6 +183,7 @@ type Entry struct {
 	Title         string
 	Statement     string
 	Status        EntryStatus
+	Consent       bool // agreed to publication of the entry if it wins
 	SubmittedAt   *time.Time
 	CreatedAt     time.Time
 	UpdatedAt     time.Time

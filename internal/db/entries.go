@@ -8,7 +8,7 @@ import (
 	"github.com/tessera/tessera/internal/contest"
 )
 
-const entryColumns = `id, competition_id, category_id, entrant_id, title, statement, status, submitted_at, created_at, updated_at`
+const entryColumns = `id, competition_id, category_id, entrant_id, title, statement, status, consent_publish AS consent, submitted_at, created_at, updated_at`
 
 // ErrEntryLimit is returned when an entrant already has the category's
 // maximum number of entries.
@@ -31,8 +31,8 @@ func (db *DB) CreateEntry(ctx context.Context, e *contest.Entry, maxEntries int)
 				return ErrEntryLimit
 			}
 		}
-		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO entries (id, competition_id, category_id, entrant_id, title, statement, status, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), e.ID, e.CompetitionID, e.CategoryID, e.EntrantID, e.Title, e.Statement, string(e.Status), e.CreatedAt, e.UpdatedAt)
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO entries (id, competition_id, category_id, entrant_id, title, statement, status, consent_publish, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), e.ID, e.CompetitionID, e.CategoryID, e.EntrantID, e.Title, e.Statement, string(e.Status), e.Consent, e.CreatedAt, e.UpdatedAt)
 		if err != nil {
 			return fmt.Errorf("create entry: %w", err)
 		}

@@ -9,7 +9,7 @@ import (
 	"github.com/tessera/tessera/internal/contest"
 )
 
-const userColumns = `id, email, name, organisation, country, password_hash, locale, created_at`
+const userColumns = `id, email, name, organisation, country, password_hash, locale, can_organize, created_at`
 
 // CreateUser stores a new user; an email already in use returns
 // contest.ErrConflict. Email is stored lower-cased.
@@ -19,8 +19,8 @@ func (db *DB) CreateUser(ctx context.Context, u *contest.User) error {
 	}
 	u.Email = strings.ToLower(strings.TrimSpace(u.Email))
 	u.CreatedAt = db.now()
-	_, err := db.x.ExecContext(ctx, db.q(`INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
-		u.ID, u.Email, u.Name, u.Organisation, u.Country, u.PasswordHash, u.Locale, u.CreatedAt)
+	_, err := db.x.ExecContext(ctx, db.q(`INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		u.ID, u.Email, u.Name, u.Organisation, u.Country, u.PasswordHash, u.Locale, u.CanOrganize, u.CreatedAt)
 	if isUnique(err) {
 		return fmt.Errorf("create user %s: %w", u.Email, contest.ErrConflict)
 	}
@@ -80,7 +80,7 @@ func (db *DB) CreateSession(ctx context.Context, tokenHash, userID string, expir
 // SessionUser returns the user of an unexpired session.
 func (db *DB) SessionUser(ctx context.Context, tokenHash string) (contest.User, error) {
 	var u contest.User
-	err := db.x.GetContext(ctx, &u, db.q(`SELECT u.id, u.email, u.name, u.organisation, u.country, u.password_hash, u.locale, u.created_at
+	err := db.x.GetContext(ctx, &u, db.q(`SELECT u.id, u.email, u.name, u.organisation, u.country, u.password_hash, u.locale, u.can_organize, u.created_at
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`), tokenHash, db.now())
 	if err != nil {
 		return u, notFound(err, "session")
@@ -134,7 +134,7 @@ type Member struct {
 // Members lists the users holding role in a competition.
 func (db *DB) Members(ctx context.Context, competitionID string, role contest.Role) ([]contest.User, error) {
 	var us []contest.User
-	err := db.x.SelectContext(ctx, &us, db.q(`SELECT u.id, u.email, u.name, u.organisation, u.country, u.password_hash, u.locale, u.created_at
+	err := db.x.SelectContext(ctx, &us, db.q(`SELECT u.id, u.email, u.name, u.organisation, u.country, u.password_hash, u.locale, u.can_organize, u.created_at
 		FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.competition_id = ? AND m.role = ? ORDER BY u.name, u.email`), competitionID, string(role))
 	if err != nil {
 		return nil, fmt.Errorf("members: %w", err)
@@ -187,4 +187,16 @@ func (db *DB) AcceptInvitation(ctx context.Context, tokenHash, userID string) (c
 		return nil
 	})
 	return inv, err
+}
+
+// SetCanOrganize lets (or stops) a user create competitions.
+func (db *DB) SetCanOrganize(ctx context.Context, userID string, can bool) error {
+	res, err := db.x.ExecContext(ctx, db.q(`UPDATE users SET can_organize = ? WHERE id = ?`), can, userID)
+	if err != nil {
+		return fmt.Errorf("set can_organize: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("set can_organize: %w", contest.ErrNotFound)
+	}
+	return nil
 }

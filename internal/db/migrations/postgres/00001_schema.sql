@@ -7,6 +7,7 @@ CREATE TABLE users (
     country       TEXT NOT NULL DEFAULT '',
     password_hash TEXT NOT NULL,
     locale        TEXT NOT NULL DEFAULT '',
+    can_organize  BOOLEAN NOT NULL DEFAULT FALSE,
     created_at    TIMESTAMPTZ NOT NULL
 );
 

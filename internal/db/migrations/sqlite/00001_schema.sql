@@ -7,6 +7,7 @@ CREATE TABLE users (
     country       TEXT NOT NULL DEFAULT '',
     password_hash TEXT NOT NULL,
     locale        TEXT NOT NULL DEFAULT '',
+    can_organize  INTEGER NOT NULL DEFAULT 0,
     created_at    TIMESTAMP NOT NULL
 );
 

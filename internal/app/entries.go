@@ -1,0 +1,494 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tessera/tessera/internal/contest"
+	"github.com/tessera/tessera/internal/db"
+	"github.com/tessera/tessera/internal/media"
+	"github.com/tessera/tessera/worker/tasks"
+)
+
+// EntryInput creates an entry.
+type EntryInput struct {
+	CategoryID string `json:"category_id"`
+	Title      string `json:"title"`
+	Statement  string `json:"statement"`
+	Consent    bool   `json:"consent_publish"`
+}
+
+// CreateEntry makes a draft entry for the signed-in user, who becomes an
+// entrant of the competition if not one already.
+func (a *App) CreateEntry(ctx context.Context, acc Access, in EntryInput) (contest.Entry, error) {
+	if acc.User == nil {
+		return contest.Entry{}, contest.ErrUnauthorized
+	}
+	if err := contest.CheckEntrantWrite(acc.Competition, a.Now()); err != nil {
+		return contest.Entry{}, err
+	}
+	cats, err := a.DB.Categories(ctx, acc.Competition.ID)
+	if err != nil {
+		return contest.Entry{}, err
+	}
+	var fe contest.FieldError
+	var cat *contest.Category
+	for i := range cats {
+		if cats[i].ID == in.CategoryID {
+			cat = &cats[i]
+		}
+	}
+	if cat == nil {
+		fe.Add("category_id", "category.unknown")
+	}
+	in.Title, in.Statement = trim(in.Title), trim(in.Statement)
+	if in.Title == "" {
+		fe.Add("title", "field.required")
+	} else if utf8.RuneCountInString(in.Title) > 200 {
+		fe.Add("title", "field.too_long")
+	}
+	if utf8.RuneCountInString(in.Statement) > 5000 {
+		fe.Add("statement", "field.too_long")
+	}
+	if err := fe.Err(); err != nil {
+		return contest.Entry{}, err
+	}
+	if !acc.Has(contest.RoleEntrant) {
+		if err := a.DB.AddMember(ctx, acc.Competition.ID, acc.User.ID, contest.RoleEntrant); err != nil {
+			return contest.Entry{}, err
+		}
+	}
+	e := contest.Entry{CompetitionID: acc.Competition.ID, CategoryID: cat.ID, EntrantID: acc.User.ID, Title: in.Title, Statement: in.Statement, Consent: in.Consent}
+	if err := a.DB.CreateEntry(ctx, &e, cat.MaxEntries); err != nil {
+		if errors.Is(err, db.ErrEntryLimit) {
+			return e, &contest.FieldError{Fields: map[string]string{"category_id": "category.limit_reached"}}
+		}
+		return e, err
+	}
+	return e, nil
+}
+
+// ownEntry loads an entry the caller owns in the competition of acc.
+func (a *App) ownEntry(ctx context.Context, acc Access, entryID string) (contest.Entry, error) {
+	if acc.User == nil {
+		return contest.Entry{}, contest.ErrUnauthorized
+	}
+	e, err := a.DB.Entry(ctx, entryID)
+	if err != nil {
+		return e, err
+	}
+	if e.CompetitionID != acc.Competition.ID {
+		return e, fmt.Errorf("entry: %w", contest.ErrNotFound)
+	}
+	if e.EntrantID != acc.User.ID {
+		return e, fmt.Errorf("not your entry: %w", contest.ErrForbidden)
+	}
+	return e, nil
+}
+
+// AcceptedTypes lists the content types a medium accepts for upload now.
+// Video, essay and PDF processing arrive with the media pipeline.
+func AcceptedTypes(m contest.Medium) []string {
+	switch m {
+	case contest.MediumPhoto:
+		return []string{"image/jpeg", "image/png", "image/webp"}
+	case contest.MediumMural:
+		return []string{"image/jpeg", "image/png"}
+	}
+	return nil
+}
+
+// CleanFileName validates a client's file name and returns it without any
+// directory part. It refuses names with control characters, path separators
+// or more than 255 bytes.
+func CleanFileName(name string) (string, error) {
+	if name == "" {
+		return "", &contest.FieldError{Fields: map[string]string{"file": "upload.name_missing"}}
+	}
+	if len(name) > 255 || !utf8.ValidString(name) {
+		return "", &contest.FieldError{Fields: map[string]string{"file": "upload.name_invalid"}}
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) || r == '/' || r == '\\' {
+			return "", &contest.FieldError{Fields: map[string]string{"file": "upload.name_invalid"}}
+		}
+	}
+	if name == "." || name == ".." {
+		return "", &contest.FieldError{Fields: map[string]string{"file": "upload.name_invalid"}}
+	}
+	return path.Base(name), nil
+}
+
+// UploadInput is a plain streamed upload of one file to an entry.
+type UploadInput struct {
+	EntryID  string
+	FileName string
+	Size     int64 // declared size; -1 when unknown (then capped)
+	Body     io.Reader
+}
+
+// Upload stores the original file of an entry and queues its processing.
+// The type comes from the bytes; an unaccepted type, an empty or oversized
+// file is refused before anything is kept.
+func (a *App) Upload(ctx context.Context, acc Access, in UploadInput) (contest.Asset, error) {
+	e, err := a.ownEntry(ctx, acc, in.EntryID)
+	if err != nil {
+		return contest.Asset{}, err
+	}
+	if err := contest.CheckEntrantWrite(acc.Competition, a.Now()); err != nil {
+		return contest.Asset{}, err
+	}
+	if e.Status == contest.EntryWithdrawn {
+		return contest.Asset{}, fmt.Errorf("entry is withdrawn: %w", contest.ErrConflict)
+	}
+	name, err := CleanFileName(in.FileName)
+	if err != nil {
+		return contest.Asset{}, err
+	}
+	cats, err := a.DB.Categories(ctx, acc.Competition.ID)
+	if err != nil {
+		return contest.Asset{}, err
+	}
+	var cat contest.Category
+	for _, c := range cats {
+		if c.ID == e.CategoryID {
+			cat = c
+		}
+	}
+	limit := a.MaxUploadBytes
+	if cat.MaxFileBytes > 0 && cat.MaxFileBytes < limit {
+		limit = cat.MaxFileBytes
+	}
+	if in.Size == 0 {
+		return contest.Asset{}, &contest.FieldError{Fields: map[string]string{"file": "upload.empty"}}
+	}
+	if in.Size > limit {
+		return contest.Asset{}, &contest.FieldError{Fields: map[string]string{"file": "upload.too_large"}}
+	}
+	if in.Size < 0 {
+		return contest.Asset{}, &contest.FieldError{Fields: map[string]string{"file": "upload.size_unknown"}}
+	}
+	br := bufio.NewReaderSize(in.Body, 4096)
+	head, _ := br.Peek(512)
+	if len(head) == 0 {
+		return contest.Asset{}, &contest.FieldError{Fields: map[string]string{"file": "upload.empty"}}
+	}
+	ct := media.Sniff(head)
+	accepted := AcceptedTypes(cat.Medium)
+	ok := false
+	for _, t := range accepted {
+		ok = ok || t == ct
+	}
+	if !ok {
+		key := "upload.type_not_accepted"
+		if strings.HasPrefix(ct, "image/hei") {
+			key = "upload.heic"
+		}
+		return contest.Asset{}, &contest.FieldError{Fields: map[string]string{"file": key}}
+	}
+	asset := contest.Asset{ID: db.NewID(), EntryID: e.ID, FileName: name, ContentType: ct, Size: in.Size}
+	asset.OriginalKey = OriginalKey(e.ID, asset.ID)
+	if err := a.DB.CreateAsset(ctx, &asset); err != nil {
+		return asset, err
+	}
+	if err := a.Blobs.Put(ctx, asset.OriginalKey, br, in.Size, ct); err != nil {
+		_ = a.DB.DeleteAsset(context.WithoutCancel(ctx), asset.ID)
+		return asset, &contest.FieldError{Fields: map[string]string{"file": "upload.incomplete"}}
+	}
+	if err := a.DB.MarkUploaded(ctx, asset.ID, in.Size, ct); err != nil {
+		return asset, err
+	}
+	asset.State = contest.AssetPending
+	a.enqueueMedia(ctx, asset.ID)
+	return asset, nil
+}
+
+// enqueueMedia asks a worker to process an asset. A failure is not fatal:
+// the row is pending and the sweeper will queue it again.
+func (a *App) enqueueMedia(ctx context.Context, assetID string) {
+	t, err := tasks.NewMediaProcessTask(assetID)
+	if err == nil {
+		err = a.Queue.Enqueue(ctx, t)
+	}
+	_ = err // the sweeper retries; the error is visible through /readyz and the asset's age
+}
+
+// OriginalKey is where an asset's untouched upload is stored.
+func OriginalKey(entryID, assetID string) string {
+	return "entries/" + entryID + "/" + assetID + "/original"
+}
+
+// SubmitEntry moves the caller's draft to submitted once it is complete.
+func (a *App) SubmitEntry(ctx context.Context, acc Access, entryID string) error {
+	e, err := a.ownEntry(ctx, acc, entryID)
+	if err != nil {
+		return err
+	}
+	if err := contest.CheckEntrantWrite(acc.Competition, a.Now()); err != nil {
+		return err
+	}
+	if e.Status != contest.EntryDraft {
+		return fmt.Errorf("entry is %s: %w", e.Status, contest.ErrConflict)
+	}
+	assets, err := a.DB.Assets(ctx, e.ID)
+	if err != nil {
+		return err
+	}
+	var fe contest.FieldError
+	ready := 0
+	for _, as := range assets {
+		switch as.State {
+		case contest.AssetReady:
+			ready++
+		case contest.AssetFailed:
+		default:
+			fe.Add("files", "submit.processing")
+		}
+	}
+	if ready == 0 {
+		fe.Add("files", "submit.no_file")
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	return a.DB.SubmitEntry(ctx, e.ID, acc.User.ID)
+}
+
+// AssetView is an asset as one viewer may see it.
+type AssetView struct {
+	ID          string             `json:"id"`
+	State       contest.AssetState `json:"state"`
+	FailReason  string             `json:"fail_reason,omitempty"`
+	FileName    string             `json:"file_name,omitempty"`
+	ContentType string             `json:"content_type"`
+	Width       int                `json:"width,omitempty"`
+	Height      int                `json:"height,omitempty"`
+	ThumbURL    string             `json:"thumb_url,omitempty"`
+	PreviewURL  string             `json:"preview_url,omitempty"`
+	OriginalURL string             `json:"original_url,omitempty"`
+}
+
+// EntrantView is who made an entry.
+type EntrantView struct {
+	Name         string `json:"name"`
+	Organisation string `json:"organisation,omitempty"`
+	Country      string `json:"country,omitempty"`
+}
+
+// EntryView is an entry as one viewer may see it: built only through the
+// visibility policy.
+type EntryView struct {
+	ID          string              `json:"id"`
+	Title       string              `json:"title"`
+	Statement   string              `json:"statement"`
+	CategoryID  string              `json:"category_id"`
+	Category    string              `json:"category"`
+	Medium      contest.Medium      `json:"medium"`
+	Status      contest.EntryStatus `json:"status"`
+	SubmittedAt *time.Time          `json:"submitted_at,omitempty"`
+	Entrant     *EntrantView        `json:"entrant,omitempty"`
+	Assets      []AssetView         `json:"assets"`
+	Awards      []contest.AwardKind `json:"awards,omitempty"`
+	MyTotal     *float64            `json:"my_total,omitempty"`
+	MyScores    map[string]int      `json:"my_scores,omitempty"`
+}
+
+// Thumb returns the first thumbnail URL, if any.
+func (v EntryView) Thumb() string {
+	for _, a := range v.Assets {
+		if a.ThumbURL != "" {
+			return a.ThumbURL
+		}
+	}
+	return ""
+}
+
+// entryContext is what the policy needs to know about a batch of entries.
+type entryContext struct {
+	cats    map[string]contest.Category
+	round   contest.Round
+	awards  map[string][]contest.AwardKind
+	assets  map[string][]contest.Asset
+	derivs  map[string][]contest.Derivative
+	users   map[string]contest.User
+}
+
+func (a *App) loadContext(ctx context.Context, comp contest.Competition, es []contest.Entry, withUsers bool) (entryContext, error) {
+	ec := entryContext{cats: map[string]contest.Category{}, awards: map[string][]contest.AwardKind{}, assets: map[string][]contest.Asset{}, derivs: map[string][]contest.Derivative{}, users: map[string]contest.User{}}
+	cats, err := a.DB.Categories(ctx, comp.ID)
+	if err != nil {
+		return ec, err
+	}
+	for _, c := range cats {
+		ec.cats[c.ID] = c
+	}
+	if ec.round, _, err = a.DB.CurrentRound(ctx, comp.ID); err != nil {
+		return ec, err
+	}
+	aws, err := a.DB.Awards(ctx, comp.ID)
+	if err != nil {
+		return ec, err
+	}
+	for _, aw := range aws {
+		ec.awards[aw.EntryID] = append(ec.awards[aw.EntryID], aw.Kind)
+	}
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.ID
+	}
+	assets, err := a.DB.Assets(ctx, ids...)
+	if err != nil {
+		return ec, err
+	}
+	aids := make([]string, len(assets))
+	for i, as := range assets {
+		ec.assets[as.EntryID] = append(ec.assets[as.EntryID], as)
+		aids[i] = as.ID
+	}
+	ds, err := a.DB.Derivatives(ctx, aids...)
+	if err != nil {
+		return ec, err
+	}
+	for _, d := range ds {
+		ec.derivs[d.AssetID] = append(ec.derivs[d.AssetID], d)
+	}
+	if withUsers {
+		for _, e := range es {
+			if _, ok := ec.users[e.EntrantID]; ok {
+				continue
+			}
+			u, err := a.DB.UserByID(ctx, e.EntrantID)
+			if err != nil {
+				return ec, err
+			}
+			ec.users[e.EntrantID] = u
+		}
+	}
+	return ec, nil
+}
+
+// viewer builds the policy input for the caller and one entry.
+func (a *App) viewer(acc Access, ec entryContext, e contest.Entry) contest.Viewer {
+	v := contest.Viewer{
+		SignedIn:  acc.User != nil,
+		Organizer: acc.Has(contest.RoleOrganizer),
+		Judge:     acc.Has(contest.RoleJudge),
+		Blind:     ec.round.Blind,
+		Announced: acc.Competition.Announced(a.Now()),
+		Awarded:   len(ec.awards[e.ID]) > 0,
+		Published: e.Consent,
+		Submitted: e.Status == contest.EntrySubmitted,
+	}
+	if acc.User != nil && e.EntrantID == acc.User.ID {
+		v.Owner = true
+	}
+	return v
+}
+
+// view applies the visibility policy to one entry.
+func (a *App) view(acc Access, ec entryContext, e contest.Entry) (EntryView, bool) {
+	vis := contest.See(a.viewer(acc, ec, e))
+	if !vis.Entry {
+		return EntryView{}, false
+	}
+	cat := ec.cats[e.CategoryID]
+	v := EntryView{ID: e.ID, Title: e.Title, Statement: e.Statement, CategoryID: cat.ID, Category: cat.Name, Medium: cat.Medium, Status: e.Status, Assets: []AssetView{}}
+	if vis.Entrant {
+		v.SubmittedAt = e.SubmittedAt
+		if u, ok := ec.users[e.EntrantID]; ok {
+			v.Entrant = &EntrantView{Name: u.Name, Organisation: u.Organisation, Country: u.Country}
+		}
+	}
+	if vis.Outcome {
+		v.Awards = ec.awards[e.ID]
+	}
+	now := a.Now()
+	for _, as := range ec.assets[e.ID] {
+		av := AssetView{ID: as.ID, State: as.State, ContentType: as.ContentType, Width: as.Width, Height: as.Height}
+		if vis.Original {
+			av.FileName = as.FileName
+			av.FailReason = as.FailReason
+			av.OriginalURL = a.Signer.URL(as.OriginalKey, a.URLTTL, now)
+		}
+		if vis.Derivatives {
+			for _, d := range ec.derivs[as.ID] {
+				switch d.Name {
+				case "thumb":
+					av.ThumbURL = a.Signer.URL(d.Key, a.URLTTL, now)
+				case "preview":
+					av.PreviewURL = a.Signer.URL(d.Key, a.URLTTL, now)
+				}
+			}
+		} else {
+			continue
+		}
+		if !vis.Original {
+			// Judges and the public see only processed files.
+			av.ContentType = "image/jpeg"
+			if as.State != contest.AssetReady {
+				continue
+			}
+		}
+		v.Assets = append(v.Assets, av)
+	}
+	return v, true
+}
+
+// MyEntries lists the caller's entries with every asset's state.
+func (a *App) MyEntries(ctx context.Context, acc Access) ([]EntryView, error) {
+	if acc.User == nil {
+		return nil, contest.ErrUnauthorized
+	}
+	es, err := a.DB.EntriesOf(ctx, acc.Competition.ID, acc.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	ec, err := a.loadContext(ctx, acc.Competition, es, true)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]EntryView, 0, len(es))
+	for _, e := range es {
+		if v, ok := a.view(acc, ec, e); ok {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// Entry returns one entry as the caller may see it; an entry the caller may
+// not see is reported as not found, so its existence does not leak.
+func (a *App) Entry(ctx context.Context, acc Access, entryID string) (EntryView, error) {
+	e, err := a.DB.Entry(ctx, entryID)
+	if err != nil {
+		return EntryView{}, err
+	}
+	if e.CompetitionID != acc.Competition.ID {
+		return EntryView{}, fmt.Errorf("entry: %w", contest.ErrNotFound)
+	}
+	ec, err := a.loadContext(ctx, acc.Competition, []contest.Entry{e}, true)
+	if err != nil {
+		return EntryView{}, err
+	}
+	v, ok := a.view(acc, ec, e)
+	if !ok {
+		if acc.User == nil {
+			return EntryView{}, contest.ErrUnauthorized
+		}
+		return EntryView{}, fmt.Errorf("entry: %w", contest.ErrNotFound)
+	}
+	if contest.See(a.viewer(acc, ec, e)).Score {
+		if err := a.fillMyScores(ctx, acc, ec.round, &v); err != nil {
+			return v, err
+		}
+	}
+	return v, nil
+}
