@@ -28,7 +28,8 @@ var ErrInvalidPart = errors.New("blob: invalid part")
 // the end of the object.
 var ErrInvalidRange = errors.New("blob: invalid range")
 
-// Multipart limits shared by every store, those of S3.
+// Limits every store applies, those of S3, so that code working on one store
+// works on all.
 const (
 	// MinPartSize is the smallest size of any part but the last one of a
 	// multipart upload.

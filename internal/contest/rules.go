@@ -7,6 +7,14 @@ import (
 	"time"
 )
 
+// Deadline errors; each wraps ErrClosed.
+var (
+	ErrNotYetOpen     = fmt.Errorf("submissions have not opened yet: %w", ErrClosed)
+	ErrDeadlinePassed = fmt.Errorf("the submission deadline has passed: %w", ErrClosed)
+	ErrJudgingNotOpen = fmt.Errorf("judging has not opened yet: %w", ErrClosed)
+	ErrJudgingClosed  = fmt.Errorf("judging for this round has closed: %w", ErrClosed)
+)
+
 // WindowState says where now falls in a competition's submission window.
 type WindowState int
 
@@ -41,19 +49,19 @@ func CheckEntrantWrite(c Competition, now time.Time) error {
 	case WindowOpen:
 		return nil
 	case WindowNotYetOpen:
-		return fmt.Errorf("submissions have not opened yet: %w", ErrClosed)
+		return ErrNotYetOpen
 	default:
-		return fmt.Errorf("the submission deadline has passed: %w", ErrClosed)
+		return ErrDeadlinePassed
 	}
 }
 
 // CheckScoringOpen returns ErrClosed unless judges may score in round r at now.
 func CheckScoringOpen(r Round, now time.Time) error {
 	if now.Before(r.OpensAt) {
-		return fmt.Errorf("judging has not opened yet: %w", ErrClosed)
+		return ErrJudgingNotOpen
 	}
 	if !now.Before(r.ClosesAt) {
-		return fmt.Errorf("judging for this round has closed: %w", ErrClosed)
+		return ErrJudgingClosed
 	}
 	return nil
 }

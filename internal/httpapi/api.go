@@ -1,0 +1,578 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tessera/tessera/internal/app"
+	"github.com/tessera/tessera/internal/auth"
+	"github.com/tessera/tessera/internal/contest"
+	"github.com/tessera/tessera/web"
+)
+
+// maxJSONBody caps JSON request bodies.
+const maxJSONBody = 1 << 20
+
+// Handler serves the JSON API.
+type Handler struct {
+	App     *app.App
+	Auth    *auth.Service
+	Catalog *web.Catalog
+	Logger  *slog.Logger
+	Secure  bool   // send Secure cookies
+	BaseURL string // for absolute links (invitations)
+	OpenAPI []byte // the OpenAPI document served at /api/v1/openapi.yaml
+}
+
+// Register lists every API route in one place.
+func (h *Handler) Register(r *gin.Engine) {
+	g := r.Group("/api/v1")
+	g.GET("/openapi.yaml", h.openAPI)
+
+	g.POST("/users", h.signUp)
+	g.POST("/session", h.signIn)
+	g.DELETE("/session", h.signOut)
+	g.GET("/me", h.me)
+
+	g.GET("/competitions", h.listCompetitions)
+	g.POST("/competitions", h.createCompetition)
+	g.GET("/competitions/:slug", h.getCompetition)
+	g.POST("/competitions/:slug/invitations", h.createInvitation)
+	g.POST("/invitations/:token/accept", h.acceptInvitation)
+
+	g.GET("/competitions/:slug/entries", h.myEntries)
+	g.POST("/competitions/:slug/entries", h.createEntry)
+	g.GET("/competitions/:slug/entries/:id", h.getEntry)
+	g.PUT("/competitions/:slug/entries/:id/files", h.uploadFile)
+	g.POST("/competitions/:slug/entries/:id/submit", h.submitEntry)
+	g.PUT("/competitions/:slug/entries/:id/score", h.score)
+
+	g.GET("/competitions/:slug/judging", h.judgeQueue)
+	g.GET("/competitions/:slug/results", h.results)
+	g.POST("/competitions/:slug/awards", h.award)
+	g.POST("/competitions/:slug/announcement", h.announce)
+	g.GET("/competitions/:slug/winners", h.winners)
+	g.GET("/competitions/:slug/audit", h.audit)
+
+	g.Any("/*rest", func(c *gin.Context) { h.fail(c, fmt.Errorf("no such endpoint: %w", contest.ErrNotFound)) })
+}
+
+func (h *Handler) openAPI(c *gin.Context) {
+	c.Data(http.StatusOK, "application/yaml", h.OpenAPI)
+}
+
+// bind decodes a JSON body strictly into dst.
+func bind(c *gin.Context, dst any) error {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxJSONBody)
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		if _, ok := err.(*http.MaxBytesError); ok {
+			return err
+		}
+		return &contest.FieldError{Fields: map[string]string{"body": "error.bad_json"}}
+	}
+	if dec.More() {
+		return &contest.FieldError{Fields: map[string]string{"body": "error.bad_json"}}
+	}
+	return nil
+}
+
+func user(c *gin.Context) *contest.User { return auth.UserFrom(c.Request.Context()) }
+
+// access loads the competition named in the path and the caller's roles.
+func (h *Handler) access(c *gin.Context) (app.Access, bool) {
+	acc, err := h.App.AccessFor(c.Request.Context(), user(c), c.Param("slug"))
+	if err != nil {
+		h.fail(c, err)
+		return acc, false
+	}
+	return acc, true
+}
+
+// page reads ?limit= and ?offset= with sane bounds.
+func page(c *gin.Context) (limit, offset int) {
+	limit, offset = 50, 0
+	if v, err := strconv.Atoi(c.Query("limit")); err == nil && v > 0 {
+		limit = min(v, 200)
+	}
+	if v, err := strconv.Atoi(c.Query("offset")); err == nil && v > 0 {
+		offset = v
+	}
+	return limit, offset
+}
+
+// userJSON is a user as the API shows them to themselves.
+type userJSON struct {
+	ID           string `json:"id"`
+	Email        string `json:"email"`
+	Name         string `json:"name"`
+	Organisation string `json:"organisation"`
+	Country      string `json:"country"`
+	CanOrganize  bool   `json:"can_organize"`
+}
+
+func toUserJSON(u contest.User) userJSON {
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Organisation: u.Organisation, Country: u.Country, CanOrganize: u.CanOrganize}
+}
+
+func (h *Handler) signUp(c *gin.Context) {
+	var in struct {
+		Email        string `json:"email"`
+		Name         string `json:"name"`
+		Password     string `json:"password"`
+		Organisation string `json:"organisation"`
+		Country      string `json:"country"`
+	}
+	if err := bind(c, &in); err != nil {
+		h.fail(c, err)
+		return
+	}
+	u, err := h.Auth.SignUp(c.Request.Context(), auth.SignUpInput{Email: in.Email, Name: in.Name, Password: in.Password, Organisation: in.Organisation, Country: in.Country})
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	h.startSession(c, u, http.StatusCreated)
+}
+
+func (h *Handler) startSession(c *gin.Context, u contest.User, status int) {
+	token, exp, err := h.Auth.StartSession(c.Request.Context(), u.ID)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	auth.SetSessionCookie(c.Writer, token, exp, h.Secure)
+	c.JSON(status, gin.H{"token": token, "expires_at": exp.UTC(), "user": toUserJSON(u)})
+}
+
+func (h *Handler) signIn(c *gin.Context) {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := bind(c, &in); err != nil {
+		h.fail(c, err)
+		return
+	}
+	u, err := h.Auth.Authenticate(c.Request.Context(), in.Email, in.Password)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	h.startSession(c, u, http.StatusOK)
+}
+
+func (h *Handler) signOut(c *gin.Context) {
+	if tok := auth.TokenFrom(c.Request.Context()); tok != "" {
+		if err := h.Auth.EndSession(c.Request.Context(), tok); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
+	auth.ClearSessionCookie(c.Writer, h.Secure)
+	c.Status(http.StatusNoContent)
+}
+
+func (h *Handler) me(c *gin.Context) {
+	u := user(c)
+	if u == nil {
+		h.fail(c, contest.ErrUnauthorized)
+		return
+	}
+	c.JSON(http.StatusOK, toUserJSON(*u))
+}
+
+// competitionJSON is a competition's public description.
+type competitionJSON struct {
+	ID          string     `json:"id"`
+	Slug        string     `json:"slug"`
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	TimeZone    string     `json:"time_zone"`
+	OpensAt     time.Time  `json:"opens_at"`
+	ClosesAt    time.Time  `json:"closes_at"`
+	GraceMin    int        `json:"grace_minutes"`
+	Status      string     `json:"status"`
+	AnnouncedAt *time.Time `json:"announced_at,omitempty"`
+}
+
+func toCompetitionJSON(c contest.Competition, now time.Time) competitionJSON {
+	out := competitionJSON{ID: c.ID, Slug: c.Slug, Title: c.Title, Description: c.Description, TimeZone: c.TimeZone,
+		OpensAt: c.OpensAt.UTC(), ClosesAt: c.ClosesAt.UTC(), GraceMin: c.GraceMin, Status: string(c.Status)}
+	if c.Announced(now) {
+		t := c.AnnouncedAt.UTC()
+		out.AnnouncedAt = &t
+	}
+	return out
+}
+
+func (h *Handler) listCompetitions(c *gin.Context) {
+	limit, offset := page(c)
+	cs, err := h.App.DB.Competitions(c.Request.Context(), limit, offset)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	out := make([]competitionJSON, len(cs))
+	for i, x := range cs {
+		out[i] = toCompetitionJSON(x, h.App.Now())
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out, "limit": limit, "offset": offset})
+}
+
+func (h *Handler) createCompetition(c *gin.Context) {
+	var in app.CompetitionInput
+	if err := bind(c, &in); err != nil {
+		h.fail(c, err)
+		return
+	}
+	comp, err := h.App.CreateCompetition(c.Request.Context(), user(c), in)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toCompetitionJSON(comp, h.App.Now()))
+}
+
+func (h *Handler) getCompetition(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	ov, err := h.App.Overview(c.Request.Context(), acc)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	type categoryJSON struct {
+		ID            string   `json:"id"`
+		Medium        string   `json:"medium"`
+		Name          string   `json:"name"`
+		Description   string   `json:"description"`
+		MaxEntries    int      `json:"max_entries"`
+		MaxFileBytes  int64    `json:"max_file_bytes"`
+		AcceptedTypes []string `json:"accepted_types"`
+	}
+	type criterionJSON struct {
+		ID       string  `json:"id"`
+		Name     string  `json:"name"`
+		Guidance string  `json:"guidance"`
+		Weight   float64 `json:"weight"`
+		ScaleMin int     `json:"scale_min"`
+		ScaleMax int     `json:"scale_max"`
+	}
+	cats := make([]categoryJSON, len(ov.Categories))
+	for i, x := range ov.Categories {
+		maxBytes := x.MaxFileBytes
+		if maxBytes == 0 || maxBytes > h.App.MaxUploadBytes {
+			maxBytes = h.App.MaxUploadBytes
+		}
+		types := app.AcceptedTypes(x.Medium)
+		if types == nil {
+			types = []string{}
+		}
+		cats[i] = categoryJSON{ID: x.ID, Medium: string(x.Medium), Name: x.Name, Description: x.Description, MaxEntries: x.MaxEntries, MaxFileBytes: maxBytes, AcceptedTypes: types}
+	}
+	crit := make([]criterionJSON, len(ov.Criteria))
+	for i, x := range ov.Criteria {
+		crit[i] = criterionJSON{ID: x.ID, Name: x.Name, Guidance: x.Guidance, Weight: x.Weight, ScaleMin: x.ScaleMin, ScaleMax: x.ScaleMax}
+	}
+	roles := make([]string, len(acc.Roles))
+	for i, r := range acc.Roles {
+		roles[i] = string(r)
+	}
+	windows := map[contest.WindowState]string{contest.WindowNotYetOpen: "not_open", contest.WindowOpen: "open", contest.WindowGrace: "grace", contest.WindowClosed: "closed"}
+	c.JSON(http.StatusOK, gin.H{
+		"competition":       toCompetitionJSON(acc.Competition, h.App.Now()),
+		"categories":        cats,
+		"round":             gin.H{"id": ov.Round.ID, "name": ov.Round.Name, "blind": ov.Round.Blind, "opens_at": ov.Round.OpensAt.UTC(), "closes_at": ov.Round.ClosesAt.UTC()},
+		"criteria":          crit,
+		"my_roles":          roles,
+		"submission_window": windows[ov.Window],
+	})
+}
+
+func (h *Handler) createInvitation(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	var in struct {
+		Role  contest.Role `json:"role"`
+		Email string       `json:"email"`
+	}
+	if err := bind(c, &in); err != nil {
+		h.fail(c, err)
+		return
+	}
+	token, err := h.App.Invite(c.Request.Context(), acc, in.Role, in.Email)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"token": token, "url": h.BaseURL + "/invite/" + token, "role": in.Role})
+}
+
+func (h *Handler) acceptInvitation(c *gin.Context) {
+	u := user(c)
+	if u == nil {
+		h.fail(c, contest.ErrUnauthorized)
+		return
+	}
+	inv, err := h.Auth.AcceptInvitation(c.Request.Context(), c.Param("token"), u.ID)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	comp, err := h.App.DB.CompetitionByID(c.Request.Context(), inv.CompetitionID)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"competition": toCompetitionJSON(comp, h.App.Now()), "role": inv.Role})
+}
+
+func (h *Handler) myEntries(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	es, err := h.App.MyEntries(c.Request.Context(), acc)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": es})
+}
+
+func (h *Handler) createEntry(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	var in app.EntryInput
+	if err := bind(c, &in); err != nil {
+		h.fail(c, err)
+		return
+	}
+	e, err := h.App.CreateEntry(c.Request.Context(), acc, in)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	v, err := h.App.Entry(c.Request.Context(), acc, e.ID)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, v)
+}
+
+func (h *Handler) getEntry(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	v, err := h.App.Entry(c.Request.Context(), acc, c.Param("id"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// uploadFile streams the request body (exactly Content-Length bytes) as one
+// file of the entry; ?name= carries the file's name.
+func (h *Handler) uploadFile(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	size := c.Request.ContentLength
+	body := io.Reader(c.Request.Body)
+	if size > 0 {
+		body = http.MaxBytesReader(c.Writer, c.Request.Body, size)
+	}
+	a, err := h.App.Upload(c.Request.Context(), acc, app.UploadInput{EntryID: c.Param("id"), FileName: c.Query("name"), Size: size, Body: body})
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": a.ID, "state": a.State, "content_type": a.ContentType, "size": a.Size, "file_name": a.FileName})
+}
+
+func (h *Handler) submitEntry(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	if err := h.App.SubmitEntry(c.Request.Context(), acc, c.Param("id")); err != nil {
+		h.fail(c, err)
+		return
+	}
+	v, err := h.App.Entry(c.Request.Context(), acc, c.Param("id"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (h *Handler) score(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	var in struct {
+		Scores map[string]int `json:"scores"`
+	}
+	if err := bind(c, &in); err != nil {
+		h.fail(c, err)
+		return
+	}
+	total, err := h.App.Score(c.Request.Context(), acc, c.Param("id"), in.Scores)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"entry_id": c.Param("id"), "total": total, "scores": in.Scores})
+}
+
+func (h *Handler) judgeQueue(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	limit, offset := page(c)
+	q, err := h.App.JudgeQueue(c.Request.Context(), acc, limit, offset)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, q)
+}
+
+func (h *Handler) results(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	rows, err := h.App.Results(c.Request.Context(), acc)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	type rowJSON struct {
+		Rank   int           `json:"rank"`
+		Mean   float64       `json:"mean"`
+		Scores int           `json:"scores"`
+		Entry  app.EntryView `json:"entry"`
+	}
+	out := make([]rowJSON, len(rows))
+	for i, r := range rows {
+		out[i] = rowJSON{Rank: r.Rank, Mean: r.Mean, Scores: r.Scores, Entry: r.Entry}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+func (h *Handler) award(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	var in struct {
+		EntryID string            `json:"entry_id"`
+		Kind    contest.AwardKind `json:"kind"`
+	}
+	if err := bind(c, &in); err != nil {
+		h.fail(c, err)
+		return
+	}
+	if err := h.App.Award(c.Request.Context(), acc, in.EntryID, in.Kind); err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"entry_id": in.EntryID, "kind": in.Kind})
+}
+
+func (h *Handler) announce(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	var in struct {
+		At *time.Time `json:"at"`
+	}
+	if c.Request.ContentLength != 0 {
+		if err := bind(c, &in); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
+	var at time.Time
+	if in.At != nil {
+		at = *in.At
+	}
+	if err := h.App.Announce(c.Request.Context(), acc, at); err != nil {
+		h.fail(c, err)
+		return
+	}
+	comp, err := h.App.DB.CompetitionByID(c.Request.Context(), acc.Competition.ID)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"announced_at": comp.AnnouncedAt})
+}
+
+func (h *Handler) winners(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	es, err := h.App.Gallery(c.Request.Context(), acc)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"announced": acc.Competition.Announced(h.App.Now()), "items": es})
+}
+
+func (h *Handler) audit(c *gin.Context) {
+	acc, ok := h.access(c)
+	if !ok {
+		return
+	}
+	if err := acc.Require(contest.RoleOrganizer); err != nil {
+		h.fail(c, err)
+		return
+	}
+	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
+	limit, _ := page(c)
+	evs, err := h.App.DB.Audit(c.Request.Context(), acc.Competition.ID, after, limit)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	type eventJSON struct {
+		ID      int64     `json:"id"`
+		ActorID string    `json:"actor_id"`
+		Action  string    `json:"action"`
+		Subject string    `json:"subject"`
+		Detail  string    `json:"detail"`
+		At      time.Time `json:"at"`
+	}
+	out := make([]eventJSON, len(evs))
+	for i, e := range evs {
+		out[i] = eventJSON{ID: e.ID, ActorID: e.ActorID, Action: e.Action, Subject: e.Subject, Detail: e.Detail, At: e.At.UTC()}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}

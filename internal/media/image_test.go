@@ -1,0 +1,370 @@
+package media
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"image"
+	"image/color"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"io"
+	"strings"
+	"testing"
+)
+
+// gradient is an opaque w×h image whose colours vary across both axes.
+func gradient(w, h int) *image.RGBA {
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{R: uint8(x * 255 / w), G: uint8(y * 255 / h), B: 128, A: 255})
+		}
+	}
+	return img
+}
+
+func encodeJPEG(t *testing.T, img image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, &jpeg.Options{Quality: 90}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func encodePNG(t *testing.T, img image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func encodeGIF(t *testing.T, img image.Image) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := gif.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// withEXIF inserts an APP1 EXIF segment after the JPEG's SOI marker holding
+// an orientation tag and an artist string, as cameras do.
+func withEXIF(t *testing.T, jpg []byte, orientation uint16, artist string) []byte {
+	t.Helper()
+	var tiff bytes.Buffer
+	be := binary.BigEndian
+	tiff.WriteString("MM\x00*")
+	_ = binary.Write(&tiff, be, uint32(8)) // offset of IFD0
+	_ = binary.Write(&tiff, be, uint16(2)) // two entries
+	// Orientation: SHORT, count 1, value left-justified.
+	_ = binary.Write(&tiff, be, []uint16{0x0112, 3})
+	_ = binary.Write(&tiff, be, uint32(1))
+	_ = binary.Write(&tiff, be, []uint16{orientation, 0})
+	// Artist: ASCII, stored after the IFD.
+	artistBytes := append([]byte(artist), 0)
+	_ = binary.Write(&tiff, be, []uint16{0x013B, 2})
+	_ = binary.Write(&tiff, be, uint32(len(artistBytes)))
+	_ = binary.Write(&tiff, be, uint32(8+2+2*12+4))
+	_ = binary.Write(&tiff, be, uint32(0)) // no next IFD
+	tiff.Write(artistBytes)
+
+	payload := append([]byte("Exif\x00\x00"), tiff.Bytes()...)
+	seg := []byte{0xFF, 0xE1, 0, 0}
+	be.PutUint16(seg[2:], uint16(len(payload)+2))
+	seg = append(seg, payload...)
+
+	out := append([]byte{}, jpg[:2]...)
+	out = append(out, seg...)
+	return append(out, jpg[2:]...)
+}
+
+// pngHeader is a valid PNG signature and IHDR chunk claiming w×h pixels,
+// with no pixel data after it.
+func pngHeader(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8-bit RGB
+	_ = binary.Write(&b, binary.BigEndian, uint32(len(ihdr)))
+	chunk := append([]byte("IHDR"), ihdr...)
+	b.Write(chunk)
+	_ = binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	return b.Bytes()
+}
+
+type failingReader struct {
+	data []byte
+	err  error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if len(f.data) == 0 {
+		return 0, f.err
+	}
+	n := copy(p, f.data)
+	f.data = f.data[n:]
+	return n, nil
+}
+
+func TestCheckImageHeader(t *testing.T) {
+	jpg := encodeJPEG(t, gradient(640, 480))
+	errNetwork := errors.New("connection reset")
+
+	tests := []struct {
+		name       string
+		r          io.Reader
+		maxPixels  int64
+		wantW      int
+		wantH      int
+		wantFormat string
+		wantReject string // substring of the reason; "" means no RejectError
+		wantErr    error  // errors.Is target for a non-reject error
+	}{
+		{name: "jpeg", r: bytes.NewReader(jpg), maxPixels: 1e6, wantW: 640, wantH: 480, wantFormat: "jpeg"},
+		{name: "png", r: bytes.NewReader(encodePNG(t, gradient(30, 70))), maxPixels: 1e6, wantW: 30, wantH: 70, wantFormat: "png"},
+		{name: "gif", r: bytes.NewReader(encodeGIF(t, gradient(16, 8))), maxPixels: 1e6, wantW: 16, wantH: 8, wantFormat: "gif"},
+		{name: "exactly at the cap", r: bytes.NewReader(jpg), maxPixels: 640 * 480, wantW: 640, wantH: 480, wantFormat: "jpeg"},
+		{name: "default cap", r: bytes.NewReader(pngHeader(10000, 10000)), maxPixels: 0, wantW: 10000, wantH: 10000, wantFormat: "png"},
+		{
+			name: "huge header", r: bytes.NewReader(pngHeader(20000, 20000)), maxPixels: 100_000_000,
+			wantReject: "This image is 20000×20000 pixels (400 megapixels); the limit is 100 megapixels.",
+		},
+		{
+			name: "one pixel over", r: bytes.NewReader(jpg), maxPixels: 640*480 - 1,
+			wantReject: "This image is 640×480 pixels (0.3 megapixels); the limit is 0.3 megapixels.",
+		},
+		{name: "zero width", r: bytes.NewReader(pngHeader(0, 10)), maxPixels: 1e6, wantReject: "damaged or incomplete"},
+		{name: "corrupt", r: bytes.NewReader(append([]byte{0xFF, 0xD8, 0xFF, 0xC0}, bytes.Repeat([]byte{0x42}, 64)...)), maxPixels: 1e6, wantReject: "damaged or incomplete"},
+		{name: "text", r: strings.NewReader("Dear jury, please find my essay attached."), maxPixels: 1e6, wantReject: "not an image Tessera can read (it looks like text/plain"},
+		{name: "empty", r: strings.NewReader(""), maxPixels: 1e6, wantReject: "not an image"},
+		{name: "heic", r: bytes.NewReader(ftyp("heic", "mif1", "heic")), maxPixels: 1e6, wantReject: "HEIC/HEIF photos cannot be processed yet"},
+		{name: "source fails", r: &failingReader{data: jpg[:20], err: errNetwork}, maxPixels: 1e6, wantErr: errNetwork},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, h, format, err := CheckImageHeader(tt.r, tt.maxPixels)
+			var rej *RejectError
+			switch {
+			case tt.wantReject != "":
+				if !errors.As(err, &rej) {
+					t.Fatalf("err = %v, want a RejectError", err)
+				}
+				if !strings.Contains(rej.Reason, tt.wantReject) {
+					t.Errorf("reason = %q, want it to contain %q", rej.Reason, tt.wantReject)
+				}
+			case tt.wantErr != nil:
+				if !errors.Is(err, tt.wantErr) || errors.As(err, &rej) {
+					t.Fatalf("err = %v, want a retryable error wrapping %v", err, tt.wantErr)
+				}
+			default:
+				if err != nil {
+					t.Fatal(err)
+				}
+				if w != tt.wantW || h != tt.wantH || format != tt.wantFormat {
+					t.Errorf("got %d×%d %s, want %d×%d %s", w, h, format, tt.wantW, tt.wantH, tt.wantFormat)
+				}
+			}
+		})
+	}
+}
+
+func TestPhotoSpecs(t *testing.T) {
+	specs := PhotoSpecs()
+	if len(specs) != 2 || specs[0].Name != "preview" || specs[0].MaxSide != 1600 || specs[1].Name != "thumb" || specs[1].MaxSide != 320 {
+		t.Fatalf("PhotoSpecs() = %+v", specs)
+	}
+	for i, s := range specs {
+		if s.Quality < 1 || s.Quality > 100 {
+			t.Errorf("spec %d quality %d", i, s.Quality)
+		}
+		if i > 0 && s.MaxSide >= specs[i-1].MaxSide {
+			t.Errorf("specs not largest first: %+v", specs)
+		}
+	}
+	specs[0].MaxSide = 1
+	if PhotoSpecs()[0].MaxSide != 1600 {
+		t.Error("PhotoSpecs returned shared state")
+	}
+}
+
+type size struct{ w, h int }
+
+func TestMakeDerivatives(t *testing.T) {
+	transparent := image.NewNRGBA(image.Rect(0, 0, 400, 400))
+	for x := 100; x < 300; x++ {
+		transparent.Set(x, 200, color.NRGBA{R: 255, A: 255})
+	}
+	landscape := encodeJPEG(t, gradient(2400, 1200))
+	errNetwork := errors.New("connection reset")
+
+	tests := []struct {
+		name       string
+		data       []byte
+		r          io.Reader // overrides data
+		specs      []Spec
+		maxPixels  int64
+		want       []size // per rendition, largest first
+		wantReject string
+		wantErr    error
+		check      func(t *testing.T, rs []Rendition)
+	}{
+		{
+			name: "landscape jpeg", data: landscape, specs: PhotoSpecs(),
+			want: []size{{1600, 800}, {320, 160}},
+		},
+		{
+			name: "portrait png", data: encodePNG(t, gradient(1000, 3000)), specs: PhotoSpecs(),
+			want: []size{{533, 1600}, {106, 320}},
+		},
+		{
+			name: "between the sizes", data: encodeGIF(t, gradient(800, 600)), specs: PhotoSpecs(),
+			want: []size{{800, 600}, {320, 240}},
+		},
+		{
+			name: "smaller than every spec is not enlarged", data: encodeJPEG(t, gradient(200, 100)), specs: PhotoSpecs(),
+			want: []size{{200, 100}, {200, 100}},
+		},
+		{
+			name: "extreme aspect keeps one pixel", data: encodePNG(t, gradient(4000, 2)), specs: PhotoSpecs(),
+			want: []size{{1600, 1}, {320, 1}},
+		},
+		{
+			name: "specs in any order come back largest first", data: landscape,
+			specs: []Spec{{Name: "small", MaxSide: 100, Quality: 70}, {Name: "big", MaxSide: 1200, Quality: 90}, {Name: "mid", MaxSide: 600, Quality: 80}},
+			want:  []size{{1200, 600}, {600, 300}, {100, 50}},
+			check: func(t *testing.T, rs []Rendition) {
+				if rs[0].Name != "big" || rs[1].Name != "mid" || rs[2].Name != "small" {
+					t.Errorf("names %s %s %s", rs[0].Name, rs[1].Name, rs[2].Name)
+				}
+			},
+		},
+		{
+			name: "exif orientation applied and metadata dropped", data: withEXIF(t, encodeJPEG(t, gradient(800, 400)), 6, "Jane Entrant"),
+			specs: PhotoSpecs(),
+			want:  []size{{400, 800}, {160, 320}},
+			check: func(t *testing.T, rs []Rendition) {
+				for _, r := range rs {
+					if bytes.Contains(r.Data, []byte("Exif")) || bytes.Contains(r.Data, []byte("Jane Entrant")) {
+						t.Errorf("%s still carries the EXIF block", r.Name)
+					}
+				}
+			},
+		},
+		{
+			name: "transparency becomes white", data: encodePNG(t, transparent), specs: []Spec{{Name: "only", MaxSide: 400, Quality: 95}},
+			want: []size{{400, 400}},
+			check: func(t *testing.T, rs []Rendition) {
+				img, err := jpeg.Decode(bytes.NewReader(rs[0].Data))
+				if err != nil {
+					t.Fatal(err)
+				}
+				r, g, b, _ := img.At(10, 10).RGBA()
+				if r>>8 < 240 || g>>8 < 240 || b>>8 < 240 {
+					t.Errorf("transparent corner = %d,%d,%d, want white", r>>8, g>>8, b>>8)
+				}
+			},
+		},
+		{
+			name: "too many pixels", data: landscape, specs: PhotoSpecs(), maxPixels: 2_000_000,
+			wantReject: "This image is 2400×1200 pixels (2.9 megapixels); the limit is 2 megapixels.",
+		},
+		{
+			name: "huge header is refused before decoding", data: pngHeader(20000, 20000), specs: PhotoSpecs(), maxPixels: 100_000_000,
+			wantReject: "This image is 20000×20000 pixels (400 megapixels); the limit is 100 megapixels.",
+		},
+		{
+			name: "truncated jpeg", data: landscape[:len(landscape)/2], specs: PhotoSpecs(),
+			wantReject: "This JPEG image is damaged or incomplete",
+		},
+		{
+			name: "random bytes", data: bytes.Repeat([]byte{0x13, 0x37, 0x00, 0xff}, 300), specs: PhotoSpecs(),
+			wantReject: "not an image Tessera can read",
+		},
+		{
+			name: "pdf", data: []byte("%PDF-1.7\n1 0 obj\n"), specs: PhotoSpecs(),
+			wantReject: "it looks like application/pdf",
+		},
+		{
+			name: "source fails mid-file", r: &failingReader{data: landscape[:len(landscape)/2], err: errNetwork}, specs: PhotoSpecs(),
+			wantErr: errNetwork,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.r
+			if r == nil {
+				r = bytes.NewReader(tt.data)
+			}
+			max := tt.maxPixels
+			if max == 0 {
+				max = 50_000_000
+			}
+			rs, err := MakeDerivatives(r, tt.specs, max)
+			var rej *RejectError
+			switch {
+			case tt.wantReject != "":
+				if !errors.As(err, &rej) {
+					t.Fatalf("err = %v, want a RejectError", err)
+				}
+				if !strings.Contains(rej.Reason, tt.wantReject) {
+					t.Errorf("reason = %q, want it to contain %q", rej.Reason, tt.wantReject)
+				}
+				return
+			case tt.wantErr != nil:
+				if !errors.Is(err, tt.wantErr) || errors.As(err, &rej) {
+					t.Fatalf("err = %v, want a retryable error wrapping %v", err, tt.wantErr)
+				}
+				return
+			case err != nil:
+				t.Fatal(err)
+			}
+			if len(rs) != len(tt.want) {
+				t.Fatalf("%d renditions, want %d", len(rs), len(tt.want))
+			}
+			for i, r := range rs {
+				if r.Width != tt.want[i].w || r.Height != tt.want[i].h {
+					t.Errorf("%s: %d×%d, want %d×%d", r.Name, r.Width, r.Height, tt.want[i].w, tt.want[i].h)
+				}
+				if r.ContentType != "image/jpeg" {
+					t.Errorf("%s: content type %q", r.Name, r.ContentType)
+				}
+				cfg, format, err := image.DecodeConfig(bytes.NewReader(r.Data))
+				if err != nil || format != "jpeg" || cfg.Width != r.Width || cfg.Height != r.Height {
+					t.Errorf("%s: data decodes as %s %d×%d (%v)", r.Name, format, cfg.Width, cfg.Height, err)
+				}
+			}
+			if tt.check != nil {
+				tt.check(t, rs)
+			}
+		})
+	}
+}
+
+func TestDeriveReportsOrientedSize(t *testing.T) {
+	res, err := Derive(bytes.NewReader(withEXIF(t, encodeJPEG(t, gradient(300, 100)), 8, "x")), PhotoSpecs(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Width != 100 || res.Height != 300 || res.Format != "jpeg" {
+		t.Errorf("Derive = %d×%d %s, want 100×300 jpeg", res.Width, res.Height, res.Format)
+	}
+}
+
+func TestDeriveRejectsBadSpecs(t *testing.T) {
+	jpg := encodeJPEG(t, gradient(10, 10))
+	for _, s := range []Spec{{Name: "", MaxSide: 10, Quality: 80}, {Name: "x", MaxSide: 0, Quality: 80}, {Name: "x", MaxSide: 10, Quality: 0}, {Name: "x", MaxSide: 10, Quality: 101}} {
+		_, err := Derive(bytes.NewReader(jpg), []Spec{s}, 0)
+		var rej *RejectError
+		if err == nil || errors.As(err, &rej) {
+			t.Errorf("spec %+v: err = %v, want a programming error", s, err)
+		}
+	}
+}

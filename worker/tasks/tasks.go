@@ -1,0 +1,73 @@
+// Package tasks is the queue contract between the code that enqueues work
+// and the workers that do it: task type names, their payloads (ids, never
+// file bytes) and constructors that fix each task's queue, retries, timeout
+// and id. A task id derived from the subject makes enqueueing the same work
+// twice harmless while the first is still queued or running.
+package tasks
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// TypeMediaProcess makes an asset's derivatives.
+const TypeMediaProcess = "media:process"
+
+// QueueMedia is the queue media tasks run on, so that slow video work can be
+// given its own worker replicas and never delays other kinds of task.
+const QueueMedia = "media"
+
+// Media task settings.
+const (
+	MediaMaxRetry = 5
+	MediaTimeout  = 10 * time.Minute
+)
+
+// MediaProcess is the payload of a TypeMediaProcess task.
+type MediaProcess struct {
+	AssetID string `json:"asset_id"`
+}
+
+// MediaProcessTaskID is the task id used for an asset's processing task;
+// at most one such task is queued or running per asset.
+func MediaProcessTaskID(assetID string) string { return "media:process:" + assetID }
+
+// NewMediaProcessTask returns the task that processes asset assetID, on
+// QueueMedia with MediaMaxRetry retries, a MediaTimeout time limit and the
+// id MediaProcessTaskID(assetID).
+func NewMediaProcessTask(assetID string) (*asynq.Task, error) {
+	if assetID == "" {
+		return nil, errors.New("tasks: media process task needs an asset id")
+	}
+	payload, err := json.Marshal(MediaProcess{AssetID: assetID})
+	if err != nil {
+		return nil, fmt.Errorf("tasks: encode media process payload: %w", err)
+	}
+	return asynq.NewTask(TypeMediaProcess, payload,
+		asynq.Queue(QueueMedia),
+		asynq.MaxRetry(MediaMaxRetry),
+		asynq.Timeout(MediaTimeout),
+		asynq.TaskID(MediaProcessTaskID(assetID)),
+	), nil
+}
+
+// ParseMediaProcess decodes the payload of a TypeMediaProcess task. It
+// fails for another task type, malformed JSON or a missing asset id; such a
+// task can never succeed.
+func ParseMediaProcess(t *asynq.Task) (MediaProcess, error) {
+	if t.Type() != TypeMediaProcess {
+		return MediaProcess{}, fmt.Errorf("tasks: task type %q is not %q", t.Type(), TypeMediaProcess)
+	}
+	var p MediaProcess
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
+		return MediaProcess{}, fmt.Errorf("tasks: decode media process payload: %w", err)
+	}
+	if p.AssetID == "" {
+		return MediaProcess{}, errors.New("tasks: media process payload has no asset id")
+	}
+	return p, nil
+}
