@@ -313,12 +313,12 @@ func (v EntryView) Thumb() string {
 
 // entryContext is what the policy needs to know about a batch of entries.
 type entryContext struct {
-	cats    map[string]contest.Category
-	round   contest.Round
-	awards  map[string][]contest.AwardKind
-	assets  map[string][]contest.Asset
-	derivs  map[string][]contest.Derivative
-	users   map[string]contest.User
+	cats   map[string]contest.Category
+	round  contest.Round
+	awards map[string][]contest.AwardKind
+	assets map[string][]contest.Asset
+	derivs map[string][]contest.Derivative
+	users  map[string]contest.User
 }
 
 func (a *App) loadContext(ctx context.Context, comp contest.Competition, es []contest.Entry, withUsers bool) (entryContext, error) {
