@@ -135,6 +135,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, errors.New("TESSERA_S3_ENDPOINT needs TESSERA_S3_BUCKET, TESSERA_S3_ACCESS_KEY and TESSERA_S3_SECRET_KEY"))
 		}
 	}
+	if strings.HasPrefix(c.Secret, "change-me") {
+		errs = append(errs, errors.New("TESSERA_SECRET still has its example value: set a long random secret (for example `openssl rand -hex 32`)"))
+	}
 	if c.WorkerConcurrency < 1 {
 		errs = append(errs, errors.New("worker concurrency must be at least 1"))
 	}
