@@ -299,6 +299,7 @@ type EntryView struct {
 	Awards      []contest.AwardKind `json:"awards,omitempty"`
 	MyTotal     *float64            `json:"my_total,omitempty"`
 	MyScores    map[string]int      `json:"my_scores,omitempty"`
+	Mine        bool                `json:"mine"`
 }
 
 // Thumb returns the first thumbnail URL, if any.
@@ -400,7 +401,8 @@ func (a *App) view(acc Access, ec entryContext, e contest.Entry) (EntryView, boo
 		return EntryView{}, false
 	}
 	cat := ec.cats[e.CategoryID]
-	v := EntryView{ID: e.ID, Title: e.Title, Statement: e.Statement, CategoryID: cat.ID, Category: cat.Name, Medium: cat.Medium, Status: e.Status, Assets: []AssetView{}}
+	v := EntryView{ID: e.ID, Title: e.Title, Statement: e.Statement, CategoryID: cat.ID, Category: cat.Name, Medium: cat.Medium, Status: e.Status, Assets: []AssetView{},
+		Mine: acc.User != nil && e.EntrantID == acc.User.ID}
 	if vis.Entrant {
 		v.SubmittedAt = e.SubmittedAt
 		if u, ok := ec.users[e.EntrantID]; ok {

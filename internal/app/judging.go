@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -38,7 +39,7 @@ func (a *App) JudgeQueue(ctx context.Context, acc Access, limit, offset int) (Ju
 	if err != nil {
 		return JudgeQueue{}, err
 	}
-	ec, err := a.loadContext(ctx, acc.Competition, es, false)
+	ec, err := a.loadContext(ctx, acc.Competition, es, !r.Blind)
 	if err != nil {
 		return JudgeQueue{}, err
 	}
@@ -57,10 +58,13 @@ func (a *App) JudgeQueue(ctx context.Context, acc Access, limit, offset int) (Ju
 			continue
 		}
 		q.Items = append(q.Items, QueueItem{EntryView: v, Scored: scored[e.ID]})
-		q.Total++
-		if scored[e.ID] {
-			q.Scored++
-		}
+	}
+	// Progress counts the whole queue, not the page.
+	if q.Total, err = a.DB.CountEntries(ctx, acc.Competition.ID, contest.EntrySubmitted); err != nil {
+		return JudgeQueue{}, err
+	}
+	if q.Scored, err = a.DB.CountScoredEntries(ctx, r.ID, acc.User.ID, contest.EntrySubmitted); err != nil {
+		return JudgeQueue{}, err
 	}
 	return q, nil
 }
@@ -217,10 +221,10 @@ func (a *App) Award(ctx context.Context, acc Access, entryID string, kind contes
 		return fmt.Errorf("results are already announced: %w", contest.ErrClosed)
 	}
 	e, err := a.DB.Entry(ctx, entryID)
-	if err != nil {
+	if err != nil && !errors.Is(err, contest.ErrNotFound) {
 		return err
 	}
-	if e.CompetitionID != acc.Competition.ID || e.Status != contest.EntrySubmitted {
+	if err != nil || e.CompetitionID != acc.Competition.ID || e.Status != contest.EntrySubmitted {
 		return &contest.FieldError{Fields: map[string]string{"entry_id": "award.entry_invalid"}}
 	}
 	aw := contest.Award{CompetitionID: acc.Competition.ID, EntryID: e.ID, Kind: kind}

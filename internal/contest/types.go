@@ -333,8 +333,8 @@ func Slugify(title string) string {
 
 // ValidateTimeZone checks an IANA zone name.
 func ValidateTimeZone(name string) error {
-	if name == "" {
-		return fmt.Errorf("empty time zone")
+	if name == "" || name == "Local" {
+		return fmt.Errorf("time zone %q: want an IANA name such as Africa/Nairobi", name)
 	}
 	if _, err := time.LoadLocation(name); err != nil {
 		return fmt.Errorf("unknown time zone %q: %w", name, err)

@@ -155,8 +155,8 @@ func (db *DB) CurrentRound(ctx context.Context, competitionID string) (contest.R
 // returns contest.ErrConflict.
 func (db *DB) Announce(ctx context.Context, competitionID, actorID string, when time.Time) error {
 	return db.tx(ctx, func(tx *sqlxTx) error {
-		res, err := tx.ExecContext(ctx, db.q(`UPDATE competitions SET announced_at = ?, status = ? WHERE id = ? AND announced_at IS NULL`),
-			when.UTC(), string(contest.StatusAnnounced), competitionID)
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE competitions SET announced_at = ? WHERE id = ? AND announced_at IS NULL`),
+			when.UTC(), competitionID)
 		if err != nil {
 			return fmt.Errorf("announce: %w", err)
 		}

@@ -103,3 +103,24 @@ func (db *DB) SubmitEntry(ctx context.Context, id, actorID string) error {
 		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: compID, ActorID: actorID, Action: "entry.submit", Subject: id})
 	})
 }
+
+// CountEntries counts a competition's entries in a state.
+func (db *DB) CountEntries(ctx context.Context, competitionID string, status contest.EntryStatus) (int, error) {
+	var n int
+	if err := db.x.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM entries WHERE competition_id = ? AND status = ?`), competitionID, string(status)); err != nil {
+		return 0, fmt.Errorf("count entries: %w", err)
+	}
+	return n, nil
+}
+
+// CountScoredEntries counts the entries in a state that a judge has scored
+// in a round.
+func (db *DB) CountScoredEntries(ctx context.Context, roundID, judgeID string, status contest.EntryStatus) (int, error) {
+	var n int
+	err := db.x.GetContext(ctx, &n, db.q(`SELECT COUNT(DISTINCT s.entry_id) FROM scores s JOIN entries e ON e.id = s.entry_id
+		WHERE s.round_id = ? AND s.judge_id = ? AND e.status = ?`), roundID, judgeID, string(status))
+	if err != nil {
+		return 0, fmt.Errorf("count scored entries: %w", err)
+	}
+	return n, nil
+}

@@ -60,8 +60,11 @@ func (h *Handler) Register(r *gin.Engine) {
 	g.POST("/competitions/:slug/announcement", h.announce)
 	g.GET("/competitions/:slug/winners", h.winners)
 	g.GET("/competitions/:slug/audit", h.audit)
+}
 
-	g.Any("/*rest", func(c *gin.Context) { h.fail(c, fmt.Errorf("no such endpoint: %w", contest.ErrNotFound)) })
+// NotFound answers an unknown /api/v1 path (the server routes it here).
+func (h *Handler) NotFound(c *gin.Context) {
+	h.fail(c, fmt.Errorf("no such endpoint: %w", contest.ErrNotFound))
 }
 
 func (h *Handler) openAPI(c *gin.Context) {
@@ -208,6 +211,7 @@ func toCompetitionJSON(c contest.Competition, now time.Time) competitionJSON {
 	out := competitionJSON{ID: c.ID, Slug: c.Slug, Title: c.Title, Description: c.Description, TimeZone: c.TimeZone,
 		OpensAt: c.OpensAt.UTC(), ClosesAt: c.ClosesAt.UTC(), GraceMin: c.GraceMin, Status: string(c.Status)}
 	if c.Announced(now) {
+		out.Status = string(contest.StatusAnnounced)
 		t := c.AnnouncedAt.UTC()
 		out.AnnouncedAt = &t
 	}
@@ -530,7 +534,12 @@ func (h *Handler) announce(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"announced_at": comp.AnnouncedAt})
+	var announced *time.Time
+	if comp.AnnouncedAt != nil {
+		t := comp.AnnouncedAt.UTC()
+		announced = &t
+	}
+	c.JSON(http.StatusOK, gin.H{"announced_at": announced})
 }
 
 func (h *Handler) winners(c *gin.Context) {

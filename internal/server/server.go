@@ -23,6 +23,11 @@ type Mounter interface {
 	Register(r *gin.Engine)
 }
 
+// notFounder is a mounter that renders its own 404.
+type notFounder interface {
+	NotFound(c *gin.Context)
+}
+
 // Check is one readiness probe, named for the report.
 type Check struct {
 	Name string
@@ -77,6 +82,20 @@ func New(d Deps) *gin.Engine {
 	if d.UI != nil {
 		d.UI.Register(r)
 	}
+	r.NoRoute(func(c *gin.Context) {
+		if nf, ok := d.API.(notFounder); ok && isAPI(c) {
+			nf.NotFound(c)
+			return
+		}
+		if nf, ok := d.UI.(notFounder); ok && !isAPI(c) {
+			nf.NotFound(c)
+			return
+		}
+		abortError(c, d.Catalog, http.StatusNotFound, "error.not_found")
+	})
+	r.NoMethod(func(c *gin.Context) {
+		abortError(c, d.Catalog, http.StatusMethodNotAllowed, "error.method")
+	})
 	return r
 }
 

@@ -1,0 +1,245 @@
+// The thin path through the pages, in a real browser (Debian's Chromium,
+// driven by playwright-core): an organizer creates a competition and invites
+// a judge; an entrant signs up, enters, uploads a photo, waits for its
+// thumbnail and submits; the judge accepts the invitation and scores blind;
+// the organizer marks a winner and announces; the public sees the winner.
+//
+// Run by scripts/e2e.sh, which starts the server. Environment: BASE_URL,
+// ORGANIZER_EMAIL, ORGANIZER_PASSWORD (an organizer that exists), CHROMIUM,
+// E2E_ARTIFACTS_DIR (screenshots go to its screenshots/, else e2e/screenshots).
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+const ORGANIZER_EMAIL = process.env.ORGANIZER_EMAIL || 'organizer@e2e.test';
+const ORGANIZER_PASSWORD = process.env.ORGANIZER_PASSWORD || 'organizer-pass-123';
+const here = dirname(fileURLToPath(import.meta.url));
+const SHOTS = process.env.E2E_ARTIFACTS_DIR
+  ? join(process.env.E2E_ARTIFACTS_DIR, 'screenshots')
+  : join(here, 'screenshots');
+
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en-GB' };
+const run = Date.now().toString(36);
+const TITLE = `Hands at Work ${run}`;
+const ENTRY_TITLE = `Indigo Hands ${run}`;
+const ENTRANT = { name: 'Amina Wanjiru', email: `amina-${run}@coop.example`, password: 'weaving-is-life' };
+const JUDGE = { name: 'Juma Judge', email: `juma-${run}@judges.example`, password: 'judging-is-fun' };
+
+let browser;
+let tmp;
+const problems = []; // console errors and page errors, from every page
+
+// state passed from step to step
+const s = { slug: '', invite: '', entryURL: '', photo: '' };
+
+function watch(page, who) {
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`${who}: console: ${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
+  return page;
+}
+
+async function newPage(who, options = {}) {
+  const context = await browser.newContext({ ...PHONE, baseURL: BASE_URL, ...options });
+  return watch(await context.newPage(), who);
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+// imageLoaded reports whether the first element matching selector is an
+// image that has loaded.
+function imageLoaded(page, selector) {
+  return page.evaluate((sel) => {
+    const img = document.querySelector(sel);
+    return !!(img && img.complete && img.naturalWidth > 0);
+  }, selector);
+}
+
+// waitForImage waits while the page refreshes itself (meta refresh) until
+// the image is there and loaded.
+async function waitForImage(page, selector, timeoutMs) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await imageLoaded(page, selector)) return;
+    } catch {
+      // the page navigated (its own refresh) while we looked
+    }
+    if (Date.now() > end) throw new Error(`${selector} did not load within ${timeoutMs} ms`);
+    await page.waitForTimeout(500);
+  }
+}
+
+function main(page) {
+  return page.locator('main');
+}
+
+test.before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  tmp = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
+  s.photo = join(tmp, 'IMG_2041 indigo.jpg');
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=800x600',
+    '-frames:v', '1', s.photo]);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+
+test.after(async () => {
+  await browser?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+test('thin path through the pages', async (t) => {
+  const org = await newPage('organizer', { timezoneId: 'Africa/Nairobi' });
+
+  await t.test('organizer signs in and creates a competition', async () => {
+    await org.goto('/signin?next=/new');
+    await org.getByLabel('Email address').fill(ORGANIZER_EMAIL);
+    await org.getByLabel('Password').fill(ORGANIZER_PASSWORD);
+    await main(org).getByRole('button', { name: 'Sign in' }).click();
+    await org.waitForURL('**/new');
+    await shot(org, 'organizer-new-competition');
+    // The script put the browser's zone in place of UTC.
+    assert.equal(await org.getByLabel('Time zone').inputValue(), 'Africa/Nairobi');
+    assert.equal(await org.getByLabel('Criterion 1').inputValue(), 'Storytelling');
+    await org.getByLabel('Title', { exact: true }).fill(TITLE);
+    await org.getByLabel('Description').fill('Photos of hands at work, from every cooperative.');
+    await org.getByRole('button', { name: 'Create competition' }).click();
+    await org.waitForURL(/\/c\/[a-z0-9-]+$/);
+    s.slug = new URL(org.url()).pathname.split('/')[2];
+    await assert.doesNotReject(org.getByRole('heading', { level: 1, name: TITLE }).waitFor());
+    // Deadline in the competition's zone and, rewritten by the script, the viewer's.
+    await assert.doesNotReject(org.getByText('Your time').waitFor());
+  });
+
+  await t.test('organizer invites a judge', async () => {
+    await org.getByRole('button', { name: 'Create invitation link' }).click();
+    s.invite = await org.locator('#invite-link').inputValue();
+    assert.match(s.invite, /^https?:\/\/[^/]+\/invite\/[A-Za-z0-9_-]+$/);
+    await shot(org, 'organizer-competition');
+  });
+
+  const ent = await newPage('entrant', { timezoneId: 'America/Lima' });
+
+  await t.test('entrant signs up and enters', async () => {
+    assert.ok(s.slug, 'needs the competition');
+    await ent.goto(`/c/${s.slug}`);
+    await main(ent).getByRole('link', { name: 'Create an account' }).click();
+    await ent.getByLabel('Your name').fill(ENTRANT.name);
+    await ent.getByLabel('Email address').fill(ENTRANT.email);
+    await ent.getByLabel('Password').fill(ENTRANT.password);
+    await ent.getByRole('button', { name: 'Create account' }).click();
+    await ent.waitForURL(`**/c/${s.slug}/entries/new`);
+    const photo = await ent.locator('option', { hasText: 'Photography' }).getAttribute('value');
+    await ent.getByLabel('Category').selectOption(photo);
+    await ent.getByLabel('Title of your work').fill(ENTRY_TITLE);
+    await ent.getByLabel('Statement').fill('Dyeing cloth with indigo in Kisumu.');
+    await ent.getByLabel('I agree that my entry may be published with my name if it wins').check();
+    await shot(ent, 'entrant-new-entry');
+    await ent.getByRole('button', { name: 'Create entry' }).click();
+    await ent.waitForURL(/\/entries\/[^/]+$/);
+    s.entryURL = new URL(ent.url()).pathname;
+  });
+
+  await t.test('entrant uploads a photo and sees its thumbnail', async () => {
+    assert.ok(s.entryURL, 'needs the entry');
+    await ent.getByLabel('Add a file').setInputFiles(s.photo);
+    await ent.getByRole('button', { name: 'Upload' }).click();
+    await ent.waitForURL(`**${s.entryURL}`);
+    await waitForImage(ent, 'img.thumb', 60_000);
+    await assert.doesNotReject(main(ent).getByText('Ready', { exact: true }).waitFor());
+    await shot(ent, 'entrant-entry');
+  });
+
+  await t.test('entrant submits', async () => {
+    await ent.getByRole('button', { name: 'Submit entry' }).click();
+    await ent.waitForURL(`**${s.entryURL}`);
+    await assert.doesNotReject(main(ent).getByText('Submitted', { exact: true }).first().waitFor());
+    assert.equal(await ent.getByRole('button', { name: 'Submit entry' }).count(), 0);
+  });
+
+  const jud = await newPage('judge');
+
+  await t.test('judge accepts the invitation through sign-up', async () => {
+    assert.ok(s.invite, 'needs the invitation');
+    await jud.goto(s.invite);
+    await assert.doesNotReject(jud.getByText(TITLE).waitFor());
+    await main(jud).getByRole('link', { name: 'Create an account' }).click();
+    await jud.getByLabel('Your name').fill(JUDGE.name);
+    await jud.getByLabel('Email address').fill(JUDGE.email);
+    await jud.getByLabel('Password').fill(JUDGE.password);
+    await jud.getByRole('button', { name: 'Create account' }).click();
+    await jud.waitForURL('**/invite/**');
+    await jud.getByRole('button', { name: 'Accept the invitation' }).click();
+    await jud.waitForURL(`**/c/${s.slug}`);
+  });
+
+  await t.test('judge scores the entry without seeing who made it', async () => {
+    await jud.getByRole('link', { name: 'Judge entries' }).click();
+    await jud.waitForURL(`**/c/${s.slug}/judge`);
+    await assert.doesNotReject(jud.getByText('0 of 1 scored').first().waitFor());
+    await waitForImage(jud, 'img.thumb', 10_000);
+    let text = await jud.locator('body').innerText();
+    assert.ok(!text.includes('Amina') && !text.includes('Wanjiru'), 'the queue names the entrant');
+    await shot(jud, 'judge-queue');
+
+    await jud.getByRole('link', { name: new RegExp(ENTRY_TITLE) }).click();
+    await jud.waitForURL(`**${s.entryURL}`);
+    await waitForImage(jud, 'figure.preview img', 10_000);
+    const html = await jud.content();
+    for (const leak of ['Amina', 'Wanjiru', 'IMG_2041', '/original', 'coop.example']) {
+      assert.ok(!html.includes(leak), `the judge's page shows ${leak}`);
+    }
+    const inputs = jud.locator('input[type=number][name^="score_"]');
+    assert.equal(await inputs.count(), 3);
+    for (const [i, v] of ['9', '8', '7'].entries()) await inputs.nth(i).fill(v);
+    await shot(jud, 'judge-entry');
+    await jud.getByRole('button', { name: 'Save scores' }).click();
+    await assert.doesNotReject(jud.getByText('Your scores are saved.').waitFor());
+    text = await jud.locator('body').innerText();
+    assert.ok(!text.includes('Amina'));
+  });
+
+  const pub = await newPage('public');
+
+  await t.test('before the announcement the public sees no winner', async () => {
+    await pub.goto(`/c/${s.slug}/winners`);
+    await assert.doesNotReject(pub.getByText('Results have not been announced yet').waitFor());
+    const html = await pub.content();
+    assert.ok(!html.includes(ENTRY_TITLE) && !html.includes('Amina'));
+  });
+
+  await t.test('organizer marks the winner and announces', async () => {
+    await org.goto(`/c/${s.slug}/results`);
+    await assert.doesNotReject(org.getByRole('cell', { name: ENTRANT.name }).waitFor());
+    await org.getByRole('button', { name: /^Mark as winner/ }).first().click();
+    await assert.doesNotReject(main(org).locator('.badge-award', { hasText: 'Winner' }).first().waitFor());
+    await shot(org, 'organizer-results');
+    await org.getByRole('button', { name: 'Announce results now' }).click();
+    await assert.doesNotReject(org.getByText('Announced on').waitFor());
+  });
+
+  await t.test('the public winners page shows the winner', async () => {
+    await pub.goto(`/c/${s.slug}/winners`);
+    await assert.doesNotReject(pub.getByRole('heading', { name: ENTRY_TITLE }).waitFor());
+    await assert.doesNotReject(pub.getByText(ENTRANT.name).first().waitFor());
+    await waitForImage(pub, '.gallery img', 10_000);
+    await shot(pub, 'public-winners');
+  });
+
+  await t.test('no page logged an error (CSP, scripts)', () => {
+    assert.deepEqual(problems, []);
+  });
+});

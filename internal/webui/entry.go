@@ -1,0 +1,259 @@
+package webui
+
+import (
+	"errors"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tessera/tessera/internal/app"
+	"github.com/tessera/tessera/internal/contest"
+)
+
+// refreshSeconds is how often an entry page reloads while its files are
+// being processed.
+const refreshSeconds = 3
+
+// multipartMemory is how much of an upload is kept in memory before the
+// rest goes to a temporary file.
+const multipartMemory = 32 << 20
+
+// entryData is the entry page. Everything shown of the entry comes from
+// Entry, which the visibility policy built for this viewer.
+type entryData struct {
+	Competition contest.Competition
+	Loc         *time.Location
+	Entry       app.EntryView
+	Owner       bool
+	Organizer   bool
+	Judge       bool
+	CanUpload   bool
+	CanSubmit   bool
+	CanScore    bool
+	Processing  bool
+	Saved       bool
+	Accept      string
+	Types       string
+	Scores      []scoreRow
+}
+
+// scoreRow is one criterion of the scoring form with its current value.
+type scoreRow struct {
+	contest.Criterion
+	Field string
+	Value string
+}
+
+func (h *Handler) entry(c *gin.Context) {
+	acc, err := h.access(c)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	p, err := h.entryPage(c, acc, c.Param("id"), nil)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	h.render(c, http.StatusOK, p)
+}
+
+// entryPage builds the entry page for the caller; form holds the values of
+// a scoring form being re-rendered.
+func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string, form url.Values) (*page, error) {
+	ctx := c.Request.Context()
+	v, err := h.App.Entry(ctx, acc, id)
+	if err != nil {
+		return nil, err
+	}
+	slug := acc.Competition.Slug
+	p := h.newPage(c, "entry", "entry.page_title", v.Title)
+	p.Path = entryPath(slug, v.ID)
+	p.Form = form
+	p.fields = []formField{{"file", "entry.file"}, {"files", "entry.files"}}
+	now := h.App.Now()
+	d := entryData{
+		Competition: acc.Competition,
+		Loc:         acc.Competition.Location(),
+		Entry:       v,
+		Organizer:   acc.Has(contest.RoleOrganizer),
+		Saved:       c.Query("saved") != "",
+		Accept:      acceptAttr(v.Medium),
+		Types:       typesLabel(h.t(p, "list.separator"), v.Medium),
+	}
+	d.Owner = v.Mine
+	d.Judge = acc.Has(contest.RoleJudge) && !d.Owner && !d.Organizer
+	if d.Owner && v.Status == contest.EntryDraft && contest.CheckEntrantWrite(acc.Competition, now) == nil {
+		d.CanSubmit = true
+		d.CanUpload = d.Accept != ""
+	}
+	for _, a := range v.Assets {
+		if a.State == contest.AssetPending || a.State == contest.AssetProcessing {
+			d.Processing = true
+		}
+	}
+	if d.Processing && (d.Owner || d.Organizer) {
+		p.Refresh = strconv.Itoa(refreshSeconds) + "; url=" + p.Path
+	}
+	if d.Judge {
+		round, crit, err := h.App.Rubric(ctx, acc)
+		if err != nil {
+			return nil, err
+		}
+		d.CanScore = contest.CheckScoringOpen(round, now) == nil
+		for _, cr := range crit {
+			row := scoreRow{Criterion: cr, Field: "score_" + cr.ID}
+			if form != nil {
+				row.Value = form.Get(row.Field)
+			} else if val, ok := v.MyScores[cr.ID]; ok {
+				row.Value = strconv.Itoa(val)
+			}
+			d.Scores = append(d.Scores, row)
+			p.fields = append(p.fields, formField{row.Field, "entry.score_label"})
+		}
+	}
+	p.Data = d
+	return p, nil
+}
+
+// failEntry answers an error of a form on the entry page: field errors
+// re-render the page with the message beside the field.
+func (h *Handler) failEntry(c *gin.Context, acc app.Access, id string, form url.Values, err error) {
+	if !errors.As(err, new(*contest.FieldError)) {
+		h.fail(c, nil, err)
+		return
+	}
+	p, perr := h.entryPage(c, acc, id, form)
+	if perr != nil {
+		h.fail(c, nil, perr)
+		return
+	}
+	h.fail(c, p, err)
+}
+
+func (h *Handler) upload(c *gin.Context) {
+	acc, err := h.access(c)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	if !acc.SignedIn() {
+		h.fail(c, nil, contest.ErrUnauthorized)
+		return
+	}
+	id := c.Param("id")
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, h.App.MaxUploadBytes+1<<20)
+	err = c.Request.ParseMultipartForm(multipartMemory)
+	if c.Request.MultipartForm != nil {
+		defer func() { _ = c.Request.MultipartForm.RemoveAll() }()
+	}
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		h.failEntry(c, acc, id, nil, &contest.FieldError{Fields: map[string]string{"file": "upload.too_large"}})
+		return
+	case err != nil:
+		h.fail(c, nil, badRequestError{err})
+		return
+	}
+	var fh *multipart.FileHeader
+	if fs := c.Request.MultipartForm.File["file"]; len(fs) > 0 {
+		fh = fs[0]
+	}
+	if fh == nil || (fh.Filename == "" && fh.Size == 0) {
+		h.failEntry(c, acc, id, nil, &contest.FieldError{Fields: map[string]string{"file": "upload.no_file"}})
+		return
+	}
+	f, err := fh.Open()
+	if err != nil {
+		h.fail(c, nil, fmt.Errorf("open uploaded part: %w", err))
+		return
+	}
+	defer func() { _ = f.Close() }()
+	_, err = h.App.Upload(c.Request.Context(), acc, app.UploadInput{EntryID: id, FileName: fh.Filename, Size: fh.Size, Body: f})
+	if err != nil {
+		h.failEntry(c, acc, id, nil, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, entryPath(acc.Competition.Slug, id))
+}
+
+func (h *Handler) submit(c *gin.Context) {
+	acc, err := h.access(c)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	id := c.Param("id")
+	if err := h.App.SubmitEntry(c.Request.Context(), acc, id); err != nil {
+		h.failEntry(c, acc, id, nil, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, entryPath(acc.Competition.Slug, id))
+}
+
+func (h *Handler) score(c *gin.Context) {
+	acc, err := h.access(c)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	if err := acc.Require(contest.RoleJudge); err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	form, err := postForm(c)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	id := c.Param("id")
+	_, crit, err := h.App.Rubric(c.Request.Context(), acc)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	values := map[string]int{}
+	var fe contest.FieldError
+	for _, cr := range crit {
+		raw := strings.TrimSpace(form.Get("score_" + cr.ID))
+		if raw == "" {
+			continue // the app reports it missing
+		}
+		n, err := strconv.Atoi(raw)
+		if err != nil {
+			fe.Add("score_"+cr.ID, "field.number_invalid")
+			continue
+		}
+		values[cr.ID] = n
+	}
+	if err := fe.Err(); err != nil {
+		h.failEntry(c, acc, id, form, err)
+		return
+	}
+	if _, err := h.App.Score(c.Request.Context(), acc, id, values); err != nil {
+		h.failEntry(c, acc, id, form, scoreFields(err))
+		return
+	}
+	c.Redirect(http.StatusSeeOther, entryPath(acc.Competition.Slug, id)+"?saved=1")
+}
+
+// scoreFields renames the app's per-criterion errors to the form's field
+// names (score_<criterion id>).
+func scoreFields(err error) error {
+	var fe *contest.FieldError
+	if !errors.As(err, &fe) {
+		return err
+	}
+	out := &contest.FieldError{}
+	for k, v := range fe.Fields {
+		out.Add("score_"+k, v)
+	}
+	return out
+}

@@ -1,0 +1,159 @@
+// Package webui serves Tessera's HTML pages: Gin handlers and form parsing
+// on the same app use cases as the JSON API, so the two cannot drift. Pages
+// are plain server-rendered HTML that works without JavaScript, on a phone
+// and with a keyboard; every word goes through the message catalog.
+package webui
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tessera/tessera/internal/app"
+	"github.com/tessera/tessera/internal/auth"
+	"github.com/tessera/tessera/web"
+)
+
+// langCookie is the cookie holding a viewer's chosen language; it must be
+// the one internal/server reads (server.LangCookie).
+const langCookie = "tessera_lang"
+
+// Handler serves the HTML pages.
+type Handler struct {
+	App     *app.App
+	Auth    *auth.Service
+	Catalog *web.Catalog
+	Logger  *slog.Logger
+	// Secure marks cookies Secure and makes absolute links https.
+	Secure bool
+
+	tmpl   map[string]map[string]*template.Template // language → page → template
+	static fs.FS
+	hashes map[string]string // static file name → short content hash
+}
+
+// New parses every template once, for every language of the catalog, and
+// returns a Handler ready to Register. A template that does not parse is an
+// error here rather than on the first request.
+func New(a *app.App, s *auth.Service, cat *web.Catalog, logger *slog.Logger, secure bool) (*Handler, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	h := &Handler{App: a, Auth: s, Catalog: cat, Logger: logger, Secure: secure, static: web.Static()}
+	hashes, err := hashStatic(h.static)
+	if err != nil {
+		return nil, err
+	}
+	h.hashes = hashes
+	if h.tmpl, err = h.parseTemplates(web.Templates()); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// Register lists every page route in one place.
+func (h *Handler) Register(r *gin.Engine) {
+	r.GET("/static/*file", h.serveStatic)
+	r.HEAD("/static/*file", h.serveStatic)
+	r.GET("/favicon.ico", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, h.staticURL("icon.svg")) })
+
+	g := r.Group("/", h.rememberLang)
+	g.GET("/", h.home)
+
+	g.GET("/signup", h.signUpForm)
+	g.POST("/signup", h.signUp)
+	g.GET("/signin", h.signInForm)
+	g.POST("/signin", h.signIn)
+	g.POST("/signout", h.signOut)
+
+	g.GET("/new", h.newCompetitionForm)
+	g.POST("/new", h.newCompetition)
+
+	g.GET("/c/:slug", h.competition)
+	g.POST("/c/:slug/invite", h.invite)
+	g.GET("/c/:slug/entries/new", h.newEntryForm)
+	g.POST("/c/:slug/entries/new", h.newEntry)
+	g.GET("/c/:slug/entries/:id", h.entry)
+	g.POST("/c/:slug/entries/:id/upload", h.upload)
+	g.POST("/c/:slug/entries/:id/submit", h.submit)
+	g.POST("/c/:slug/entries/:id/score", h.score)
+	g.GET("/c/:slug/judge", h.judgeQueue)
+	g.GET("/c/:slug/results", h.results)
+	g.POST("/c/:slug/awards", h.award)
+	g.POST("/c/:slug/announce", h.announce)
+	g.GET("/c/:slug/winners", h.winners)
+
+	g.GET("/invite/:token", h.invitation)
+	g.POST("/invite/:token", h.acceptInvitation)
+}
+
+// rememberLang keeps a language chosen with ?lang= in a cookie, so the
+// choice sticks on the next pages.
+func (h *Handler) rememberLang(c *gin.Context) {
+	if q := c.Query("lang"); q != "" {
+		for _, l := range h.Catalog.Languages() {
+			if l == q {
+				http.SetCookie(c.Writer, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
+					HttpOnly: true, Secure: h.Secure, SameSite: http.SameSiteLaxMode})
+			}
+		}
+	}
+	c.Next()
+}
+
+// NotFound answers a path no route matches with the 404 page; the server
+// calls it for every unknown path outside the API.
+func (h *Handler) NotFound(c *gin.Context) {
+	h.errorPage(c, http.StatusNotFound, "error.not_found")
+}
+
+// hashStatic returns a short hash of every static file, for cache busting.
+func hashStatic(fsys fs.FS) (map[string]string, error) {
+	out := map[string]string{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		out[p] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("webui: hash static files: %w", err)
+	}
+	return out, nil
+}
+
+// serveStatic serves web/static. A URL carrying the file's current hash
+// (as staticURL makes them) may be cached for a year; others briefly.
+func (h *Handler) serveStatic(c *gin.Context) {
+	name := strings.TrimPrefix(c.Param("file"), "/")
+	sum, ok := h.hashes[name]
+	if !ok {
+		c.String(http.StatusNotFound, "not found\n")
+		return
+	}
+	if c.Query("v") == sum {
+		c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		c.Header("Cache-Control", "public, max-age=300")
+	}
+	c.Header("ETag", `"`+sum+`"`)
+	http.ServeFileFS(c.Writer, c.Request, h.static, name)
+}
+
+// staticURL is the cache-busting URL of a static file.
+func (h *Handler) staticURL(name string) string {
+	return "/static/" + name + "?v=" + h.hashes[name]
+}
