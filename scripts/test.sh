@@ -82,15 +82,26 @@ gofmt_check() {
 
 go_test() {
 	local log=$TMP/go-test.log rc=0
-	go test -race -count=1 -timeout "$GO_TEST_TIMEOUT" ./... 2>&1 | tee "$log" || rc=$?
+	# -v so the log names every subtest; the console shows packages, the
+	# backend each storage/queue/DB test ran on, and any failure in full.
+	go test -race -count=1 -v -timeout "$GO_TEST_TIMEOUT" ./... >"$log" 2>&1 || rc=$?
+	grep -E '^(ok|FAIL|\?)[[:space:]]' "$log" || true
+	echo
+	echo "backends exercised (subtests named for the backend they ran on):"
+	grep -E '^ {4}--- (PASS|FAIL|SKIP): [A-Za-z0-9_]+/(sqlite|postgres|local|s3|embedded|redis|real) ' "$log" | sed 's/^ */  /' || true
 	if ((rc != 0)); then
 		echo
-		echo "go test failures:"
-		grep -E '^(--- FAIL|FAIL[[:space:]]|panic:)' "$log" | sed 's/^/  /' || true
+		echo "go test failures (full output of failing tests):"
+		grep -vE '^(=== (RUN|PAUSE|CONT|NAME)|[[:space:]]*--- (PASS|SKIP))' "$log" | grep -vE '^(ok|\?)[[:space:]]' | sed 's/^/  /' || true
 	fi
+	local passed failed
+	passed=$(grep -cE '^[[:space:]]*--- PASS' "$log" || true)
+	failed=$(grep -cE '^[[:space:]]*--- FAIL' "$log" || true)
 	GO_PACKAGES=$(printf '%d ok, %d failed, %d without tests' \
 		"$(grep -c '^ok ' "$log" || true)" "$(grep -c '^FAIL[[:space:]]' "$log" || true)" \
 		"$(grep -c '^?' "$log" || true)")
+	echo
+	echo "go test: $passed passed, $failed failed"
 	return "$rc"
 }
 

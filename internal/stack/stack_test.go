@@ -1,0 +1,98 @@
+package stack
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tessera/tessera/internal/config"
+	"github.com/tessera/tessera/internal/db"
+	"github.com/tessera/tessera/internal/db/dbtest"
+	"github.com/tessera/tessera/internal/testenv"
+)
+
+// TestReady opens the stack in each deployment shape and checks that
+// /healthz and /readyz answer 200 with every backend reachable.
+func TestReady(t *testing.T) {
+	shapes := map[string]func(t *testing.T, c *config.Config){
+		"embedded": func(t *testing.T, c *config.Config) {},
+		"real": func(t *testing.T, c *config.Config) {
+			s3 := testenv.S3Config(t)
+			c.DatabaseURL = dbtest.PostgresURL(t)
+			c.RedisURL = testenv.RedisURL(t)
+			c.S3 = config.S3{Endpoint: s3.Endpoint, AccessKey: s3.AccessKey, SecretKey: s3.SecretKey, Bucket: s3.Bucket}
+		},
+	}
+	for _, name := range []string{"embedded", "real"} {
+		t.Run(name, func(t *testing.T) {
+			c := config.Default()
+			c.DataDir = t.TempDir()
+			shapes[name](t, &c)
+			if err := c.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			log := slog.New(slog.NewTextHandler(io.Discard, nil))
+			ctx := context.Background()
+			if _, err := Open(ctx, c, log, Options{}); err == nil || !strings.Contains(err.Error(), "tessera migrate") {
+				t.Fatalf("opening an unmigrated database must fail with a hint, got %v", err)
+			}
+			s, err := Open(ctx, c, log, Options{Migrate: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			h, err := s.Handler()
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			for _, path := range []string{"/healthz", "/readyz"} {
+				res, err := http.Get(srv.URL + path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != 200 {
+					t.Fatalf("%s = %d %s", path, res.StatusCode, body)
+				}
+				if path == "/readyz" {
+					for _, part := range []string{"database", "queue", "storage"} {
+						if !strings.Contains(string(body), `"`+part+`":"ok"`) {
+							t.Errorf("/readyz does not report %s ok: %s", part, body)
+						}
+					}
+				}
+			}
+			wantDialect := db.SQLite
+			if name == "real" {
+				wantDialect = db.Postgres
+			}
+			if s.DB.Dialect() != wantDialect {
+				t.Fatalf("dialect = %s, want %s", s.DB.Dialect(), wantDialect)
+			}
+		})
+	}
+}
+
+func TestSecretIsKeptAndValidated(t *testing.T) {
+	c := config.Default()
+	c.DataDir = t.TempDir()
+	a, err := loadSecret(c)
+	if err != nil || len(a) < 32 {
+		t.Fatalf("generated secret: %q %v", a, err)
+	}
+	b, err := loadSecret(c)
+	if err != nil || string(a) != string(b) {
+		t.Fatalf("the generated secret must be kept across restarts")
+	}
+	if _, err := loadSecret(config.Config{DataDir: filepath.Join(t.TempDir(), "x"), Secret: "short"}); err == nil {
+		t.Fatal("a short TESSERA_SECRET must be refused")
+	}
+}
