@@ -129,7 +129,14 @@ ensure_tools() {
 	command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 	{ command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || missing+=(ffmpeg)
 	command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-	{ command -v pdftotext && command -v pdftoppm; } >/dev/null 2>&1 || missing+=(poppler-utils)
+	{ command -v pdftotext && command -v pdftoppm && command -v pdfinfo; } >/dev/null 2>&1 || missing+=(poppler-utils)
+	# The media tests and benchmarks: exiftool reads every derivative back
+	# for leaked metadata; vips makes CMYK/progressive/WebP fixtures and is
+	# the benchmark's reference (vipsthumbnail); libturbojpeg0-dev serves
+	# the optional `-tags turbojpeg` build (DCT-scaled JPEG decode).
+	command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
+	{ command -v vips && command -v vipsthumbnail; } >/dev/null 2>&1 || missing+=(libvips-tools)
+	[[ -e /usr/include/turbojpeg.h ]] || missing+=(libturbojpeg0-dev)
 	command -v curl >/dev/null 2>&1 || missing+=(curl)
 	if ((${#missing[@]} > 0)); then
 		if ! is_root; then

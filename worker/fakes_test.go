@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tessera/tessera/internal/contest"
+	"github.com/tessera/tessera/internal/db"
 )
 
 // fakeAssets is an in-memory AssetStore with the state rules of
@@ -16,7 +17,11 @@ type fakeAssets struct {
 	mu     sync.Mutex
 	assets map[string]contest.Asset
 	derivs map[string][]contest.Derivative
+	facts  map[string]db.AssetMedia
 	calls  []string
+
+	// rules are returned by MediaRules for every asset (photo when zero).
+	rules db.MediaRules
 
 	// Injected behaviour.
 	startPanic  any
@@ -29,7 +34,7 @@ type fakeAssets struct {
 }
 
 func newFakeAssets(as ...contest.Asset) *fakeAssets {
-	f := &fakeAssets{assets: map[string]contest.Asset{}, derivs: map[string][]contest.Derivative{}}
+	f := &fakeAssets{assets: map[string]contest.Asset{}, derivs: map[string][]contest.Derivative{}, facts: map[string]db.AssetMedia{}}
 	for _, a := range as {
 		f.assets[a.ID] = a
 	}
@@ -67,7 +72,22 @@ func (f *fakeAssets) StartProcessing(_ context.Context, id string) (bool, error)
 	return true, nil
 }
 
-func (f *fakeAssets) FinishProcessing(_ context.Context, id string, w, h int, ds []contest.Derivative) error {
+func (f *fakeAssets) MediaRules(_ context.Context, id string) (db.MediaRules, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, ok := f.assets[id]
+	if !ok {
+		return db.MediaRules{}, contest.ErrNotFound
+	}
+	r := f.rules
+	r.AssetID, r.EntryID = id, a.EntryID
+	if r.Medium == "" {
+		r.Medium = contest.MediumPhoto
+	}
+	return r, nil
+}
+
+func (f *fakeAssets) FinishMedia(_ context.Context, id string, facts *db.MediaFacts, ds []contest.Derivative) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.record("finish %s", id)
@@ -82,10 +102,57 @@ func (f *fakeAssets) FinishProcessing(_ context.Context, id string, w, h int, ds
 	if !ok || a.State != contest.AssetProcessing {
 		return fmt.Errorf("mark ready: %w", contest.ErrConflict)
 	}
-	a.State, a.Width, a.Height, a.FailReason = contest.AssetReady, w, h, ""
+	a.State, a.FailReason = contest.AssetReady, ""
+	m := f.facts[id]
+	m.AssetID, m.Progress = id, 100
+	if facts != nil {
+		a.Width, a.Height = facts.Width, facts.Height
+		m.MediaFacts = *facts
+	}
 	f.assets[id] = a
+	f.facts[id] = m
+	f.derivs[id] = append(f.derivs[id], ds...)
+	return nil
+}
+
+func (f *fakeAssets) SaveMediaFacts(_ context.Context, id string, facts db.MediaFacts, ds []contest.Derivative) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.record("save %s", id)
+	a, ok := f.assets[id]
+	if !ok || a.State != contest.AssetProcessing {
+		return fmt.Errorf("save facts: %w", contest.ErrConflict)
+	}
+	a.Width, a.Height = facts.Width, facts.Height
+	f.assets[id] = a
+	f.facts[id] = db.AssetMedia{AssetID: id, MediaFacts: facts}
 	f.derivs[id] = ds
 	return nil
+}
+
+func (f *fakeAssets) AssetMedia(_ context.Context, ids ...string) ([]db.AssetMedia, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []db.AssetMedia
+	for _, id := range ids {
+		if m, ok := f.facts[id]; ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeAssets) SetProgress(_ context.Context, id string, pct int) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	a, ok := f.assets[id]
+	if !ok || a.State != contest.AssetProcessing {
+		return false, nil
+	}
+	m := f.facts[id]
+	m.Progress = pct
+	f.facts[id] = m
+	return true, nil
 }
 
 func (f *fakeAssets) FailProcessing(_ context.Context, id, reason string) error {

@@ -5,18 +5,21 @@
 package worker
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hibiken/asynq"
 
 	"github.com/tessera/tessera/internal/blob"
 	"github.com/tessera/tessera/internal/contest"
+	"github.com/tessera/tessera/internal/db"
 	"github.com/tessera/tessera/internal/media"
 	"github.com/tessera/tessera/worker/tasks"
 )
@@ -25,13 +28,25 @@ import (
 type AssetStore interface {
 	// Asset returns the asset, or contest.ErrNotFound.
 	Asset(ctx context.Context, id string) (contest.Asset, error)
+	// MediaRules returns the category rules and entry title that apply to
+	// an asset, or contest.ErrNotFound.
+	MediaRules(ctx context.Context, id string) (db.MediaRules, error)
 	// StartProcessing moves a pending or processing asset to processing and
 	// counts the attempt; it reports false for any other state (ready,
 	// failed, uploading, missing), and the task then does nothing.
 	StartProcessing(ctx context.Context, id string) (bool, error)
-	// FinishProcessing records the derivatives and marks the asset ready in
-	// one transaction, only while it is processing (else contest.ErrConflict).
-	FinishProcessing(ctx context.Context, id string, width, height int, ds []contest.Derivative) error
+	// SaveMediaFacts records facts and derivatives of an asset that stays
+	// processing (a video waiting for its preview), only while it is
+	// processing (else contest.ErrConflict).
+	SaveMediaFacts(ctx context.Context, id string, f db.MediaFacts, ds []contest.Derivative) error
+	// FinishMedia records the derivatives (and facts, when not nil) and
+	// marks the asset ready in one transaction, only while it is processing
+	// (else contest.ErrConflict).
+	FinishMedia(ctx context.Context, id string, f *db.MediaFacts, ds []contest.Derivative) error
+	// AssetMedia returns the recorded facts of assets.
+	AssetMedia(ctx context.Context, ids ...string) ([]db.AssetMedia, error)
+	// SetProgress records a processing asset's percent done.
+	SetProgress(ctx context.Context, id string, percent int) (bool, error)
 	// FailProcessing marks a pending or processing asset failed with a
 	// reason its entrant can read.
 	FailProcessing(ctx context.Context, id, reason string) error
@@ -51,10 +66,15 @@ const (
 // ended (timeout or last retry).
 const failTimeout = 15 * time.Second
 
-// MediaHandler processes tasks.TypeMediaProcess: it makes an asset's
-// derivatives from its original, stores them under deterministic keys and
+// progressEvery is the least time between two progress writes.
+const progressEvery = time.Second
+
+// MediaHandler processes tasks.TypeMediaProcess and
+// tasks.TypeMediaTranscode: it makes an asset's derivatives from its
+// original with media.Process, stores them under deterministic keys and
 // marks the asset ready, or marks it failed with a reason its entrant can
-// read.
+// read. A video stays processing after its poster is made until
+// ProcessTranscode has made its browser preview.
 type MediaHandler struct {
 	Assets AssetStore
 	Blobs  blob.Store
@@ -63,19 +83,52 @@ type MediaHandler struct {
 	// MaxPixels caps the size of images decoded; <= 0 means
 	// media.DefaultMaxPixels.
 	MaxPixels int64
+	// Budget bounds the decoded pixels of every image task of this
+	// process at once; nil does not limit.
+	Budget *media.Budget
+	// Video tunes ffmpeg (preview size, threads, time limits).
+	Video media.VideoOptions
+	// Enqueue queues the transcode task of a probed video; when nil the
+	// preview is made at once in the media task.
+	Enqueue func(context.Context, *asynq.Task) error
+	// TempDir holds each task's working files; os.TempDir() when empty.
+	TempDir string
 }
 
-// DerivativeKey is the object key of an asset's derivative. It is
+// DerivativeKey is the object key of an asset's JPEG derivative. It is
 // deterministic, so a retried task overwrites instead of duplicating, and
 // names no entrant.
 func DerivativeKey(entryID, assetID, name string) string {
-	return "entries/" + entryID + "/" + assetID + "/" + name + ".jpg"
+	return DerivativeObjectKey(entryID, assetID, name, "image/jpeg")
 }
 
-// ProcessTask implements asynq.Handler. A malformed payload or a file that
-// can never be processed returns an error wrapping asynq.SkipRetry (the
-// asset is then marked failed); any other error is returned for asynq to
-// retry, and on the last retry the asset is marked failed too.
+// DerivativeObjectKey is the object key of an asset's derivative of the
+// given content type ("…/thumb.jpg", "…/judge.png", "…/video.mp4",
+// "…/text.txt").
+func DerivativeObjectKey(entryID, assetID, name, contentType string) string {
+	return "entries/" + entryID + "/" + assetID + "/" + name + media.Extension(contentType)
+}
+
+// kindOf maps a category's medium to the media pipeline's kind.
+func kindOf(m contest.Medium) media.Kind {
+	switch m {
+	case contest.MediumPhoto:
+		return media.KindPhoto
+	case contest.MediumMural:
+		return media.KindMural
+	case contest.MediumVideo:
+		return media.KindVideo
+	case contest.MediumEssay:
+		return media.KindEssay
+	}
+	return ""
+}
+
+// ProcessTask implements asynq.Handler for tasks.TypeMediaProcess. A
+// malformed payload or a file that can never be processed returns an error
+// wrapping asynq.SkipRetry (the asset is then marked failed); any other
+// error is returned for asynq to retry, and on the last retry the asset is
+// marked failed too.
 func (h *MediaHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := tasks.ParseMediaProcess(t)
 	if err != nil {
@@ -100,66 +153,231 @@ func (h *MediaHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return h.retryable(ctx, log, id, fmt.Errorf("media: load asset %s: %w", id, err))
 	}
-	log = log.With("entry", asset.EntryID, "content_type", asset.ContentType)
-
-	var ds []contest.Derivative
-	width, height := asset.Width, asset.Height
-	if strings.HasPrefix(asset.ContentType, "image/") {
-		res, err := h.deriveImage(ctx, asset)
-		var rej *media.RejectError
-		if errors.As(err, &rej) {
-			return h.reject(ctx, log, id, rej.Reason, err)
-		}
-		if err != nil {
-			return h.retryable(ctx, log, id, err)
-		}
-		width, height = res.Width, res.Height
-		for _, r := range res.Renditions {
-			key := DerivativeKey(asset.EntryID, asset.ID, r.Name)
-			size := int64(len(r.Data))
-			if err := h.Blobs.Put(ctx, key, bytes.NewReader(r.Data), size, r.ContentType); err != nil {
-				return h.retryable(ctx, log, id, fmt.Errorf("media: store %s of asset %s: %w", r.Name, id, err))
-			}
-			ds = append(ds, contest.Derivative{
-				AssetID: id, Name: r.Name, Key: key, ContentType: r.ContentType,
-				Width: r.Width, Height: r.Height, Size: size,
-			})
-		}
-	} else {
-		// Video posters and essay previews belong to later processors; until
-		// they exist such assets are ready with no derivatives.
-		log.InfoContext(ctx, "media: no derivatives are made for this type yet")
+	rules, err := h.Assets.MediaRules(ctx, id)
+	if errors.Is(err, contest.ErrNotFound) {
+		return nil
 	}
+	if err != nil {
+		return h.retryable(ctx, log, id, fmt.Errorf("media: load rules of asset %s: %w", id, err))
+	}
+	kind := kindOf(rules.Medium)
+	log = log.With("entry", asset.EntryID, "content_type", asset.ContentType, "kind", kind)
 
-	err = h.Assets.FinishProcessing(ctx, id, width, height, ds)
+	work, err := os.MkdirTemp(h.TempDir, "tessera-media-*")
+	if err != nil {
+		return h.retryable(ctx, log, id, fmt.Errorf("media: work directory: %w", err))
+	}
+	defer os.RemoveAll(work)
+	in, err := h.fetchOriginal(ctx, asset, work)
+	if err != nil {
+		return h.fail(ctx, log, id, err)
+	}
+	in.Kind, in.Title = kind, rules.Title
+	opt := media.Options{
+		MaxPixels: h.MaxPixels, Budget: h.Budget, Video: h.Video,
+		MaxDuration: time.Duration(rules.MaxDurationSeconds) * time.Second,
+		MinWords:    rules.MinWords, MaxWords: rules.MaxWords,
+		Transcode: false,
+	}
+	outDir := work + "/out"
+	if err := os.Mkdir(outDir, 0o700); err != nil {
+		return h.retryable(ctx, log, id, fmt.Errorf("media: work directory: %w", err))
+	}
+	rep, err := media.Process(ctx, in, outDir, opt)
+	if err != nil {
+		return h.fail(ctx, log, id, fmt.Errorf("media: asset %s: %w", id, err))
+	}
+	ds, err := h.store(ctx, asset, rep.Outputs)
+	if err != nil {
+		return h.retryable(ctx, log, id, err)
+	}
+	facts := factsOf(rep)
+
+	if rep.NeedsTranscode {
+		if err := h.Assets.SaveMediaFacts(ctx, id, facts, ds); err != nil {
+			return h.finishErr(ctx, log, id, err)
+		}
+		if h.Enqueue == nil {
+			return h.transcode(ctx, log, asset, in.Path, work)
+		}
+		task, err := tasks.NewMediaTranscodeTask(id)
+		if err != nil {
+			return fmt.Errorf("media: %w: %w", err, asynq.SkipRetry)
+		}
+		if err := h.Enqueue(ctx, task); err != nil {
+			return h.retryable(ctx, log, id, fmt.Errorf("media: enqueue transcode of asset %s: %w", id, err))
+		}
+		log.InfoContext(ctx, "media: video probed; preview queued", "duration_ms", facts.DurationMS, "derivatives", len(ds))
+		return nil
+	}
+	if err := h.Assets.FinishMedia(ctx, id, &facts, ds); err != nil {
+		return h.finishErr(ctx, log, id, err)
+	}
+	log.InfoContext(ctx, "media: asset ready", "width", facts.Width, "height", facts.Height, "words", facts.WordCount, "derivatives", len(ds))
+	return nil
+}
+
+// ProcessTranscode handles tasks.TypeMediaTranscode: it makes the browser
+// preview of a video asset that is still processing, writing its progress
+// to the asset as it goes, stores it as the "video" derivative and marks
+// the asset ready.
+func (h *MediaHandler) ProcessTranscode(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseMediaTranscode(t)
+	if err != nil {
+		return fmt.Errorf("media: %w: %w", err, asynq.SkipRetry)
+	}
+	id := p.AssetID
+	log := h.logger().With("asset", id, "step", "transcode")
+	asset, err := h.Assets.Asset(ctx, id)
+	if errors.Is(err, contest.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return h.retryable(ctx, log, id, fmt.Errorf("media: load asset %s: %w", id, err))
+	}
+	if asset.State != contest.AssetProcessing {
+		log.DebugContext(ctx, "media: asset is not processing; nothing to transcode", "state", asset.State)
+		return nil
+	}
+	work, err := os.MkdirTemp(h.TempDir, "tessera-transcode-*")
+	if err != nil {
+		return h.retryable(ctx, log, id, fmt.Errorf("media: work directory: %w", err))
+	}
+	defer os.RemoveAll(work)
+	in, err := h.fetchOriginal(ctx, asset, work)
+	if err != nil {
+		return h.fail(ctx, log, id, err)
+	}
+	return h.transcode(ctx, log, asset, in.Path, work)
+}
+
+// transcode makes, stores and records the "video" derivative of a probed
+// video whose original is at path.
+func (h *MediaHandler) transcode(ctx context.Context, log *slog.Logger, asset contest.Asset, path, work string) error {
+	id := asset.ID
+	ms, err := h.Assets.AssetMedia(ctx, id)
+	if err != nil {
+		return h.retryable(ctx, log, id, fmt.Errorf("media: load facts of asset %s: %w", id, err))
+	}
+	if len(ms) != 1 || ms[0].DurationMS <= 0 || ms[0].Width <= 0 {
+		// Not probed yet (the media task will enqueue this again).
+		return fmt.Errorf("media: asset %s has not been probed: %w", id, asynq.SkipRetry)
+	}
+	m := ms[0]
+	info := media.VideoInfo{Duration: time.Duration(m.DurationMS) * time.Millisecond, Width: m.Width, Height: m.Height, Rotation: m.Rotation}
+	var (
+		mu       sync.Mutex
+		lastSave time.Time
+	)
+	progress := func(pct int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if pct < 100 && time.Since(lastSave) < progressEvery {
+			return
+		}
+		lastSave = time.Now()
+		if _, err := h.Assets.SetProgress(ctx, id, min(pct, 99)); err != nil {
+			log.WarnContext(ctx, "media: recording progress", "err", err)
+		}
+	}
+	outDir := work + "/video"
+	if err := os.MkdirAll(outDir, 0o700); err != nil {
+		return h.retryable(ctx, log, id, fmt.Errorf("media: work directory: %w", err))
+	}
+	start := time.Now()
+	o, err := media.TranscodePreview(ctx, media.Input{Path: path, ContentType: asset.ContentType, Kind: media.KindVideo}, info, outDir,
+		media.Options{Video: h.Video, Progress: progress})
+	if err != nil {
+		return h.fail(ctx, log, id, fmt.Errorf("media: transcode asset %s: %w", id, err))
+	}
+	ds, err := h.store(ctx, asset, []media.Output{o})
+	if err != nil {
+		return h.retryable(ctx, log, id, err)
+	}
+	if err := h.Assets.FinishMedia(ctx, id, nil, ds); err != nil {
+		return h.finishErr(ctx, log, id, err)
+	}
+	log.InfoContext(ctx, "media: video preview ready", "took", time.Since(start).Round(time.Millisecond), "size", o.Size)
+	return nil
+}
+
+// fetchOriginal copies the asset's original into dir.
+func (h *MediaHandler) fetchOriginal(ctx context.Context, asset contest.Asset, dir string) (media.Input, error) {
+	rc, err := h.Blobs.Open(ctx, asset.OriginalKey, 0, -1)
+	if errors.Is(err, blob.ErrNotFound) {
+		return media.Input{}, &media.RejectError{Reason: reasonMissingOriginal, Err: err}
+	}
+	if err != nil {
+		return media.Input{}, fmt.Errorf("media: open original of asset %s: %w", asset.ID, err)
+	}
+	defer rc.Close()
+	path := dir + "/original"
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o600)
+	if err != nil {
+		return media.Input{}, fmt.Errorf("media: %w", err)
+	}
+	_, err = io.Copy(f, rc)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return media.Input{}, fmt.Errorf("media: copy original of asset %s: %w", asset.ID, err)
+	}
+	return media.Input{Path: path, ContentType: asset.ContentType, FileName: asset.FileName}, nil
+}
+
+// store puts each output under its deterministic key.
+func (h *MediaHandler) store(ctx context.Context, asset contest.Asset, outs []media.Output) ([]contest.Derivative, error) {
+	var ds []contest.Derivative
+	for _, o := range outs {
+		key := DerivativeObjectKey(asset.EntryID, asset.ID, o.Name, o.ContentType)
+		f, err := os.Open(o.Path)
+		if err != nil {
+			return nil, fmt.Errorf("media: %w", err)
+		}
+		err = h.Blobs.Put(ctx, key, f, o.Size, o.ContentType)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("media: store %s of asset %s: %w", o.Name, asset.ID, err)
+		}
+		ds = append(ds, contest.Derivative{
+			AssetID: asset.ID, Name: o.Name, Key: key, ContentType: o.ContentType,
+			Width: o.Width, Height: o.Height, Size: o.Size,
+		})
+	}
+	return ds, nil
+}
+
+func factsOf(r media.Report) db.MediaFacts {
+	f := db.MediaFacts{Width: r.Width, Height: r.Height, DurationMS: r.DurationMS, WordCount: r.WordCount, PHash: r.PHash, Pages: r.Pages}
+	if r.Video != nil {
+		f.VideoCodec, f.AudioCodec, f.Rotation = r.Video.VideoCodec, r.Video.AudioCodec, r.Video.Rotation
+	}
+	if r.Kind == media.KindEssay {
+		// An essay's size is its cover's, which says nothing useful.
+		f.Width, f.Height = 0, 0
+	}
+	return f
+}
+
+// fail sorts an error from the pipeline: the file's own fault is
+// permanent, anything else is retried.
+func (h *MediaHandler) fail(ctx context.Context, log *slog.Logger, id string, err error) error {
+	if rej, ok := media.IsReject(err); ok && ctx.Err() == nil {
+		return h.reject(ctx, log, id, rej.Reason, err)
+	}
+	return h.retryable(ctx, log, id, err)
+}
+
+// finishErr handles a failed conditional write of the result.
+func (h *MediaHandler) finishErr(ctx context.Context, log *slog.Logger, id string, err error) error {
 	if errors.Is(err, contest.ErrConflict) || errors.Is(err, contest.ErrNotFound) {
 		// Another run finished first, or the asset was withdrawn: the
 		// conditional write did nothing, which is the point.
 		log.InfoContext(ctx, "media: asset changed state while processing; result discarded", "err", err)
 		return nil
 	}
-	if err != nil {
-		return h.retryable(ctx, log, id, fmt.Errorf("media: finish asset %s: %w", id, err))
-	}
-	log.InfoContext(ctx, "media: asset ready", "width", width, "height", height, "derivatives", len(ds))
-	return nil
-}
-
-// deriveImage reads the original once and makes the photo derivatives.
-func (h *MediaHandler) deriveImage(ctx context.Context, asset contest.Asset) (media.Result, error) {
-	rc, err := h.Blobs.Open(ctx, asset.OriginalKey, 0, -1)
-	if errors.Is(err, blob.ErrNotFound) {
-		return media.Result{}, &media.RejectError{Reason: reasonMissingOriginal, Err: err}
-	}
-	if err != nil {
-		return media.Result{}, fmt.Errorf("media: open original of asset %s: %w", asset.ID, err)
-	}
-	defer rc.Close()
-	res, err := media.Derive(rc, media.PhotoSpecs(), h.MaxPixels)
-	if err != nil {
-		return media.Result{}, fmt.Errorf("media: asset %s: %w", asset.ID, err)
-	}
-	return res, nil
+	return h.retryable(ctx, log, id, fmt.Errorf("media: finish asset %s: %w", id, err))
 }
 
 // reject marks the asset failed for good and tells asynq not to retry. If
@@ -170,7 +388,7 @@ func (h *MediaHandler) reject(ctx context.Context, log *slog.Logger, id, reason 
 	if err := h.Assets.FailProcessing(fctx, id, reason); err != nil {
 		return fmt.Errorf("media: record failure of asset %s (%v): %w", id, cause, err)
 	}
-	log.WarnContext(ctx, "media: asset rejected", "reason", reason, "err", cause)
+	log.WarnContext(ctx, "media: asset rejected", "reason", reason, "err", strings.TrimSpace(cause.Error()))
 	return fmt.Errorf("media: asset %s rejected: %w: %w", id, cause, asynq.SkipRetry)
 }
 

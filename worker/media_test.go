@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"image"
-	"image/color"
 	"image/jpeg"
 	"io"
 	"log/slog"
@@ -28,8 +27,9 @@ func gradientJPEG(t *testing.T, w, h int) []byte {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := range h {
+		row := img.Pix[y*img.Stride:]
 		for x := range w {
-			img.Set(x, y, color.RGBA{R: uint8(x * 255 / w), G: uint8(y * 255 / h), B: 90, A: 255})
+			row[4*x], row[4*x+1], row[4*x+2], row[4*x+3] = uint8(x*255/w), uint8(y*255/h), 90, 255
 		}
 	}
 	var b bytes.Buffer
@@ -104,7 +104,7 @@ func mediaTask(t *testing.T, assetID string) *asynq.Task {
 }
 
 func TestMediaHandler(t *testing.T) {
-	photo := gradientJPEG(t, 2000, 1000)
+	photo := gradientJPEG(t, 1000, 500)
 
 	tests := []struct {
 		name        string
@@ -121,17 +121,19 @@ func TestMediaHandler(t *testing.T) {
 	}{
 		{
 			name: "photo becomes ready with its derivatives", contentType: "image/jpeg", original: photo,
-			wantState: contest.AssetReady, wantPuts: 2,
+			wantState: contest.AssetReady, wantPuts: 4,
 			check: func(t *testing.T, f *mediaFixture) {
 				a := f.assets.get("a1")
-				if a.Width != 2000 || a.Height != 1000 {
-					t.Errorf("asset size %d×%d, want 2000×1000", a.Width, a.Height)
+				if a.Width != 1000 || a.Height != 500 {
+					t.Errorf("asset size %d×%d, want 1000×500", a.Width, a.Height)
 				}
 				want := []struct {
 					name, key string
 					w, h      int
 				}{
-					{"preview", "entries/e1/a1/preview.jpg", 1600, 800},
+					{"judge", "entries/e1/a1/judge.jpg", 1000, 500},
+					{"preview", "entries/e1/a1/preview.jpg", 1000, 500},
+					{"card", "entries/e1/a1/card.jpg", 800, 400},
 					{"thumb", "entries/e1/a1/thumb.jpg", 320, 160},
 				}
 				ds := f.assets.derivatives("a1")
@@ -168,7 +170,7 @@ func TestMediaHandler(t *testing.T) {
 		},
 		{
 			name: "a second run after ready does nothing", contentType: "image/jpeg", original: photo,
-			wantState: contest.AssetReady, wantPuts: 2,
+			wantState: contest.AssetReady, wantPuts: 4,
 			setup: func(f *mediaFixture) {
 				if err := f.handler.ProcessTask(context.Background(), mediaTask(t, "a1")); err != nil {
 					t.Fatal(err)
@@ -218,9 +220,9 @@ func TestMediaHandler(t *testing.T) {
 		},
 		{
 			name: "too many pixels", contentType: "image/jpeg", original: photo,
-			setup:   func(f *mediaFixture) { f.handler.MaxPixels = 1_000_000 },
+			setup:   func(f *mediaFixture) { f.handler.MaxPixels = 400_000 },
 			wantErr: true, wantSkip: true, wantState: contest.AssetFailed,
-			wantReason: "This image is 2000×1000 pixels (2 megapixels); the limit is 1 megapixel.",
+			wantReason: "This image is 1000×500 pixels (0.5 megapixels); the limit is 0.4 megapixels.",
 		},
 		{
 			name: "missing original", contentType: "image/jpeg", original: nil,
@@ -237,20 +239,15 @@ func TestMediaHandler(t *testing.T) {
 			},
 		},
 		{
-			name: "non-image is ready without derivatives", contentType: "video/mp4", original: []byte("\x00\x00\x00\x18ftypisom"),
-			wantState: contest.AssetReady,
-			check: func(t *testing.T, f *mediaFixture) {
-				if ds := f.assets.derivatives("a1"); len(ds) != 0 {
-					t.Errorf("derivatives %+v", ds)
-				}
-			},
+			name: "a video in a photo category is refused", contentType: "video/mp4", original: []byte("\x00\x00\x00\x18ftypisom"),
+			wantErr: true, wantSkip: true, wantState: contest.AssetFailed, wantReason: "not an image Tessera can read (it looks like video/mp4)",
 		},
 		{
 			name: "database error is retried, then succeeds", contentType: "image/jpeg", original: photo,
 			setup: func(f *mediaFixture) {
 				f.assets.finishErrs = []error{errors.New("database is locked")}
 			},
-			wantErr: true, wantState: contest.AssetProcessing, wantPuts: 2,
+			wantErr: true, wantState: contest.AssetProcessing, wantPuts: 4,
 			check: func(t *testing.T, f *mediaFixture) {
 				if err := f.handler.ProcessTask(t.Context(), mediaTask(t, "a1")); err != nil {
 					t.Fatalf("retry: %v", err)
@@ -259,8 +256,8 @@ func TestMediaHandler(t *testing.T) {
 				if a.State != contest.AssetReady || a.Attempts != 2 {
 					t.Errorf("after retry: state %s, attempts %d", a.State, a.Attempts)
 				}
-				if n := f.blobs.putCount(); n != 4 {
-					t.Errorf("%d puts, want 4 (same two keys overwritten)", n)
+				if n := f.blobs.putCount(); n != 8 {
+					t.Errorf("%d puts, want 8 (same four keys overwritten)", n)
 				}
 			},
 		},
@@ -274,7 +271,7 @@ func TestMediaHandler(t *testing.T) {
 			setup: func(f *mediaFixture) {
 				f.assets.finishErrs = []error{contest.ErrConflict}
 			},
-			wantState: contest.AssetProcessing, wantPuts: 2,
+			wantState: contest.AssetProcessing, wantPuts: 4,
 		},
 	}
 	for _, tt := range tests {

@@ -25,6 +25,7 @@ func NewMux(h *MediaHandler, logger *slog.Logger) *asynq.ServeMux {
 	// error a recovered panic turned into.
 	mux.Use(LogTasks(logger), RecoverPanics(logger))
 	mux.Handle(tasks.TypeMediaProcess, h)
+	mux.HandleFunc(tasks.TypeMediaTranscode, h.ProcessTranscode)
 	return mux
 }
 

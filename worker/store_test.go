@@ -3,6 +3,7 @@ package worker
 import (
 	"bytes"
 	"context"
+	"errors"
 	"image/jpeg"
 	"io"
 	"log/slog"
@@ -52,17 +53,17 @@ func TestMediaOnRealBackends(t *testing.T) {
 			entry := seedEntry(t, d)
 			h := &MediaHandler{Assets: d, Blobs: blobs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 
-			photo := gradientJPEG(t, 2400, 1600)
+			photo := gradientJPEG(t, 1200, 800)
 			a := uploaded(t, d, blobs, entry, photo, "image/jpeg")
 			if err := h.ProcessTask(ctx, mediaTask(t, a.ID)); err != nil {
 				t.Fatalf("process: %v", err)
 			}
 			got, err := d.Asset(ctx, a.ID)
-			if err != nil || got.State != contest.AssetReady || got.Width != 2400 || got.Height != 1600 {
+			if err != nil || got.State != contest.AssetReady || got.Width != 1200 || got.Height != 800 {
 				t.Fatalf("asset after processing = %+v, %v", got, err)
 			}
 			ds, err := d.Derivatives(ctx, a.ID)
-			if err != nil || len(ds) != 2 {
+			if err != nil || len(ds) != 4 {
 				t.Fatalf("derivatives = %+v, %v", ds, err)
 			}
 			widths := map[string]int{}
@@ -84,8 +85,8 @@ func TestMediaOnRealBackends(t *testing.T) {
 				}
 				widths[dv.Name] = cfg.Width
 			}
-			if widths["thumb"] != 320 || widths["preview"] != 1600 {
-				t.Fatalf("derivative widths = %v, want thumb 320 and preview 1600", widths)
+			if widths["thumb"] != 320 || widths["card"] != 800 || widths["preview"] != 1200 || widths["judge"] != 1200 {
+				t.Fatalf("derivative widths = %v, want thumb 320, card 800, preview 1200 (never enlarged), judge 1200", widths)
 			}
 
 			// A second delivery of the same task changes nothing.
@@ -177,4 +178,111 @@ func uploaded(t *testing.T, d *db.DB, blobs blob.Store, e contest.Entry, data []
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestVideoAndEssayOnRealBackends runs a video (probe and poster, then the
+// transcode task) and an essay through the handler on both deployment
+// shapes, with the category limits read from the database.
+func TestVideoAndEssayOnRealBackends(t *testing.T) {
+	clip := testVideo(t, "1.5")
+	shapes := map[string]struct {
+		db    func(t *testing.T) *db.DB
+		blobs func(t *testing.T) blob.Store
+	}{
+		"embedded": {func(t *testing.T) *db.DB { return dbtest.SQLite(t) }, func(t *testing.T) blob.Store {
+			s, err := blob.NewLocal(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}},
+		"real": {func(t *testing.T) *db.DB { return dbtest.Postgres(t) }, func(t *testing.T) blob.Store {
+			c := testenv.S3Config(t)
+			s, err := blob.NewS3(t.Context(), blob.S3Config{Endpoint: c.Endpoint, AccessKey: c.AccessKey, SecretKey: c.SecretKey, Bucket: c.Bucket})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}},
+	}
+	for name, sh := range shapes {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			d, blobs := sh.db(t), sh.blobs(t)
+			u := contest.User{Email: "v@example.org", Name: "V", PasswordHash: "x"}
+			if err := d.CreateUser(ctx, &u); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Now()
+			n := db.NewCompetition{
+				Competition: contest.Competition{Slug: "v", Title: "V", TimeZone: "UTC", OpensAt: now, ClosesAt: now.Add(time.Hour)},
+				Categories:  []contest.Category{{Medium: contest.MediumVideo, Name: "Film"}, {Medium: contest.MediumEssay, Name: "Essay"}},
+				Round:       contest.Round{Name: "R", OpensAt: now, ClosesAt: now.Add(time.Hour)},
+				Criteria:    []contest.Criterion{{Name: "c", Weight: 1, ScaleMin: 1, ScaleMax: 10}},
+				OrganizerID: u.ID,
+			}
+			if err := d.CreateCompetition(ctx, &n); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.SetCategoryMediaLimits(ctx, n.Categories[0].ID, db.MediaLimits{MaxDurationSeconds: 60}); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.SetCategoryMediaLimits(ctx, n.Categories[1].ID, db.MediaLimits{MinWords: 3, MaxWords: 50}); err != nil {
+				t.Fatal(err)
+			}
+			entry := func(cat int) contest.Entry {
+				e := contest.Entry{CompetitionID: n.Competition.ID, CategoryID: n.Categories[cat].ID, EntrantID: u.ID, Title: "Work"}
+				if err := d.CreateEntry(ctx, &e, 0); err != nil {
+					t.Fatal(err)
+				}
+				return e
+			}
+			var queued []*asynq.Task
+			h := &MediaHandler{Assets: d, Blobs: blobs, Enqueue: func(_ context.Context, task *asynq.Task) error {
+				queued = append(queued, task)
+				return nil
+			}}
+
+			video := uploaded(t, d, blobs, entry(0), clip, "video/mp4")
+			if err := h.ProcessTask(ctx, mediaTask(t, video.ID)); err != nil {
+				t.Fatal(err)
+			}
+			if a, _ := d.Asset(ctx, video.ID); a.State != contest.AssetProcessing || len(queued) != 1 {
+				t.Fatalf("after probe: %+v, queued %d", a, len(queued))
+			}
+			if err := h.ProcessTranscode(ctx, queued[0]); err != nil {
+				t.Fatal(err)
+			}
+			a, _ := d.Asset(ctx, video.ID)
+			ms, _ := d.AssetMedia(ctx, video.ID)
+			ds, _ := d.Derivatives(ctx, video.ID)
+			names := map[string]contest.Derivative{}
+			for _, dv := range ds {
+				names[dv.Name] = dv
+			}
+			if a.State != contest.AssetReady || ms[0].Progress != 100 || ms[0].DurationMS < 1400 || ms[0].VideoCodec != "h264" || len(ds) != 4 {
+				t.Fatalf("video: %+v %+v %+v", a, ms, ds)
+			}
+			info, err := blobs.Stat(ctx, names["video"].Key)
+			if err != nil || info.ContentType != "video/mp4" || info.Size != names["video"].Size {
+				t.Fatalf("video preview stored as %+v, %v", info, err)
+			}
+
+			essay := uploaded(t, d, blobs, entry(1), []byte("Four words of essay."), "text/plain; charset=utf-8")
+			if err := h.ProcessTask(ctx, mediaTask(t, essay.ID)); err != nil {
+				t.Fatal(err)
+			}
+			ms, _ = d.AssetMedia(ctx, essay.ID)
+			if a, _ := d.Asset(ctx, essay.ID); a.State != contest.AssetReady || ms[0].WordCount != 4 {
+				t.Fatalf("essay: %+v %+v", a, ms)
+			}
+			short := uploaded(t, d, blobs, entry(1), []byte("Two words"), "text/plain; charset=utf-8")
+			if err := h.ProcessTask(ctx, mediaTask(t, short.ID)); !errors.Is(err, asynq.SkipRetry) {
+				t.Fatalf("short essay: %v", err)
+			}
+			if a, _ := d.Asset(ctx, short.ID); a.State != contest.AssetFailed || a.FailReason != "This essay has 2 words; this category asks for at least 3." {
+				t.Fatalf("short essay: %+v", a)
+			}
+		})
+	}
 }

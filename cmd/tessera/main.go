@@ -35,6 +35,7 @@ Usage:
   tessera migrate              apply database migrations
   tessera admin create-organizer --email E --name N [--password P]
   tessera admin reset-password  --email E [--password P]
+  tessera media process FILE --kind photo|mural|video|essay --out DIR   run the media pipeline on a file
 
 Common flags (also TESSERA_* environment variables):
   --addr, --data, --base-url, --database-url, --redis-url, --concurrency
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, rest, stdout)
 	case "admin":
 		return runAdmin(ctx, rest, stdout)
+	case "media":
+		return runMedia(ctx, rest, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

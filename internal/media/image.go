@@ -2,21 +2,24 @@ package media
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
-	_ "image/gif"  // register GIF for image.DecodeConfig and imaging.Decode
-	_ "image/jpeg" // register JPEG
-	_ "image/png"  // register PNG
+	_ "image/gif" // register GIF for image.DecodeConfig and image.Decode
+	"image/jpeg"
+	"image/png"
 	"io"
 	"math"
 	"slices"
 	"strconv"
 
 	"github.com/disintegration/imaging"
-	_ "golang.org/x/image/webp" // register WebP (imaging already brings TIFF and BMP)
+	_ "golang.org/x/image/bmp"  // register BMP
+	_ "golang.org/x/image/tiff" // register TIFF
+	_ "golang.org/x/image/webp" // register WebP
 )
 
 // DefaultMaxPixels is the pixel cap used when a caller passes maxPixels <= 0:
@@ -24,8 +27,8 @@ import (
 const DefaultMaxPixels int64 = 100_000_000
 
 // RejectError is a permanent failure: the file is corrupt, of a format
-// Tessera cannot process, or too large. Reason is a sentence the entrant can
-// read; retrying the same bytes will fail the same way.
+// Tessera cannot process, or breaks a category's rule. Reason is a sentence
+// the entrant can read; retrying the same bytes will fail the same way.
 type RejectError struct {
 	Reason string
 	// Err is the technical cause, if any, for logs; it is not shown to
@@ -45,6 +48,13 @@ func (e *RejectError) Error() string {
 // Unwrap returns the technical cause.
 func (e *RejectError) Unwrap() error { return e.Err }
 
+// IsReject reports whether err is (or wraps) a *RejectError, and returns it.
+func IsReject(err error) (*RejectError, bool) {
+	var rej *RejectError
+	ok := errors.As(err, &rej)
+	return rej, ok
+}
+
 func reject(format string, args ...any) *RejectError {
 	return &RejectError{Reason: fmt.Sprintf(format, args...)}
 }
@@ -54,41 +64,83 @@ func rejectCause(cause error, format string, args ...any) *RejectError {
 }
 
 // Spec describes one derivative: its name, the longest side it may have
-// (images are fitted inside MaxSide×MaxSide, never enlarged) and its JPEG
-// quality (1–100).
+// (images are fitted inside MaxSide×MaxSide, never enlarged), its JPEG
+// quality (1–100) and the larger derivative it is made from.
 type Spec struct {
 	Name    string
 	MaxSide int
 	Quality int
+	// From names the larger spec this one is resized from; empty means the
+	// next larger spec of the table (the decoded original for the largest).
+	From string
 }
 
-// PhotoSpecs returns the derivatives made for every image, largest first:
-// "preview" (1600 px) for judging and the public gallery, and "thumb"
-// (320 px) for lists. Each call returns a new slice.
+// Derivative names shared by every medium that has a picture.
+const (
+	NameThumb   = "thumb"   // 320 px, for lists and galleries
+	NameCard    = "card"    // 800 px, for cards and judging grids
+	NamePreview = "preview" // 2048 px, for judging and the public gallery
+	NameJudge   = "judge"   // full resolution, identifying metadata removed
+	NameVideo   = "video"   // browser-playable H.264/AAC MP4
+	NameText    = "text"    // an essay's normalised text
+)
+
+// PhotoSpecs returns the derivatives made for every picture (photos, mural
+// designs, video posters, essay covers), largest first, each made from the
+// one before it: "preview" (2048 px), "card" (800 px) and "thumb" (320 px).
+// Each call returns a new slice.
 func PhotoSpecs() []Spec {
 	return []Spec{
-		{Name: "preview", MaxSide: 1600, Quality: 85},
-		{Name: "thumb", MaxSide: 320, Quality: 80},
+		{Name: NamePreview, MaxSide: 2048, Quality: 85},
+		{Name: NameCard, MaxSide: 800, Quality: 82, From: NamePreview},
+		{Name: NameThumb, MaxSide: 320, Quality: 80, From: NameCard},
 	}
 }
 
-// Rendition is one derivative made by MakeDerivatives: a JPEG with no
-// metadata.
+// Rendition is one derivative made from an image: a JPEG with no metadata
+// (or, for the judge copy, the original's encoding without identifying
+// metadata).
 type Rendition struct {
 	Name        string
 	Width       int
 	Height      int
-	Data        []byte
+	Data        []byte // nil when the rendition was streamed to a writer
 	ContentType string
+	Size        int64
 }
 
 // Result is what Derive reports: the original's display size (after EXIF
-// orientation is applied), its decoded format, and the renditions.
+// orientation is applied), its decoded format, the renditions and the
+// perceptual hash of the picture.
 type Result struct {
-	Width      int
-	Height     int
-	Format     string
+	Width       int
+	Height      int
+	Format      string
+	Orientation int
+	// PHash is the 64-bit difference hash of the picture (see PHash).
+	PHash      uint64
 	Renditions []Rendition
+}
+
+// ImageOptions tune DeriveImage. The zero value makes PhotoSpecs with the
+// default pixel cap, no judge copy and no memory budget.
+type ImageOptions struct {
+	// Specs are the derivatives to make; PhotoSpecs when nil.
+	Specs []Spec
+	// MaxPixels caps the image's size; DefaultMaxPixels when <= 0.
+	MaxPixels int64
+	// Budget, when set, bounds the decoded pixels held at once across every
+	// caller sharing it.
+	Budget *Budget
+	// Judge also makes the full-resolution judge copy (see StripJPEG and
+	// StripPNG).
+	Judge bool
+	// Quality of JPEG renditions overrides the specs' when > 0 (benchmarks).
+	Quality int
+	// JudgeTo, when set, receives the judge copy of a JPEG or PNG as it is
+	// made (its Rendition then has no Data), so that it is never held in
+	// memory beside the decoded pixels.
+	JudgeTo io.Writer
 }
 
 // CheckImageHeader reads only the image header from r and returns the
@@ -99,7 +151,7 @@ type Result struct {
 func CheckImageHeader(r io.Reader, maxPixels int64) (w, h int, format string, err error) {
 	rec := &recordingReader{r: r}
 	head := &prefixBuffer{limit: SniffLen}
-	cfg, format, err := image.DecodeConfig(io.TeeReader(rec, head))
+	cfg, format, err := decodeConfig(io.TeeReader(rec, head))
 	if err != nil {
 		if rec.err != nil {
 			return 0, 0, "", fmt.Errorf("media: reading image header: %w", rec.err)
@@ -112,6 +164,17 @@ func CheckImageHeader(r io.Reader, maxPixels int64) (w, h int, format string, er
 	return cfg.Width, cfg.Height, format, nil
 }
 
+// decodeConfig is image.DecodeConfig guarded against decoder panics on
+// hostile headers.
+func decodeConfig(r io.Reader) (cfg image.Config, format string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("image header decoder panicked: %v", p)
+		}
+	}()
+	return image.DecodeConfig(r)
+}
+
 // MakeDerivatives is Derive without the original's size: it returns the
 // renditions for specs, largest first.
 func MakeDerivatives(r io.Reader, specs []Spec, maxPixels int64) ([]Rendition, error) {
@@ -122,28 +185,16 @@ func MakeDerivatives(r io.Reader, specs []Spec, maxPixels int64) ([]Rendition, e
 	return res.Renditions, nil
 }
 
-// Derive checks the header of the image in r against maxPixels before any
-// decoding, decodes it once (applying its EXIF orientation), and makes one
-// JPEG rendition per spec: the largest from the original, each smaller one
-// from the previous rendition. Images are never enlarged. Re-encoding drops
-// all metadata (EXIF, GPS, XMP, ICC). Renditions come back largest first.
-//
-// Corrupt, unsupported and oversized images give a *RejectError; an error
-// reading r is returned wrapped so callers may retry.
+// Derive checks the header of the image in r against maxPixels before
+// reading the rest, then runs DeriveImage on it with specs. An error reading
+// r is returned wrapped (not a *RejectError) so callers may retry.
 func Derive(r io.Reader, specs []Spec, maxPixels int64) (Result, error) {
-	specs = slices.Clone(specs)
-	slices.SortStableFunc(specs, func(a, b Spec) int { return b.MaxSide - a.MaxSide })
-	for _, s := range specs {
-		if s.Name == "" || s.MaxSide <= 0 || s.Quality < 1 || s.Quality > 100 {
-			return Result{}, fmt.Errorf("media: invalid derivative spec %+v", s)
-		}
+	if err := validateSpecs(specs); err != nil {
+		return Result{}, err
 	}
-
-	// Read the header through a buffer so that the same bytes can be fed
-	// to the full decoder afterwards without reading r twice.
 	rec := &recordingReader{r: r}
 	var header bytes.Buffer
-	cfg, format, err := image.DecodeConfig(io.TeeReader(rec, &header))
+	cfg, _, err := decodeConfig(io.TeeReader(rec, &header))
 	if err != nil {
 		if rec.err != nil {
 			return Result{}, fmt.Errorf("media: reading image header: %w", rec.err)
@@ -153,48 +204,269 @@ func Derive(r io.Reader, specs []Spec, maxPixels int64) (Result, error) {
 	if err := checkSize(cfg.Width, cfg.Height, maxPixels); err != nil {
 		return Result{}, err
 	}
-
-	img, err := imaging.Decode(io.MultiReader(&header, rec), imaging.AutoOrientation(true))
+	data, err := io.ReadAll(io.MultiReader(&header, rec))
 	if err != nil {
-		if rec.err != nil {
-			return Result{}, fmt.Errorf("media: reading image: %w", rec.err)
+		return Result{}, fmt.Errorf("media: reading image: %w", err)
+	}
+	return DeriveImage(context.Background(), data, ImageOptions{Specs: specs, MaxPixels: maxPixels})
+}
+
+func validateSpecs(specs []Spec) error {
+	for _, s := range specs {
+		if s.Name == "" || s.MaxSide <= 0 || s.Quality < 1 || s.Quality > 100 {
+			return fmt.Errorf("media: invalid derivative spec %+v", s)
 		}
+	}
+	return nil
+}
+
+// orderSpecs sorts specs largest first and checks every From names a
+// larger spec.
+func orderSpecs(specs []Spec) ([]Spec, error) {
+	if specs == nil {
+		specs = PhotoSpecs()
+	}
+	if err := validateSpecs(specs); err != nil {
+		return nil, err
+	}
+	specs = slices.Clone(specs)
+	slices.SortStableFunc(specs, func(a, b Spec) int { return b.MaxSide - a.MaxSide })
+	for i, s := range specs {
+		if s.From == "" {
+			continue
+		}
+		j := slices.IndexFunc(specs[:i], func(o Spec) bool { return o.Name == s.From })
+		if j < 0 {
+			return nil, fmt.Errorf("media: spec %s is made from %q, which is not a larger spec", s.Name, s.From)
+		}
+	}
+	return specs, nil
+}
+
+// DeriveImage makes the derivatives of the image held in data. It checks
+// the header against the pixel cap before decoding, reserves the decoded
+// pixels from the budget, decodes once (a JPEG much larger than the largest
+// spec at a reduced DCT scale when the build has libjpeg-turbo), applies
+// the EXIF orientation wherever the EXIF segment sits, flattens
+// transparency onto white, and makes each spec from the larger one it
+// names. Re-encoded renditions carry no metadata. With opt.Judge it also
+// makes the full-resolution judge copy.
+//
+// Corrupt, unsupported and oversized images give a *RejectError.
+func DeriveImage(ctx context.Context, data []byte, opt ImageOptions) (Result, error) {
+	specs, err := orderSpecs(opt.Specs)
+	if err != nil {
+		return Result{}, err
+	}
+	cfg, format, err := decodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return Result{}, unreadable(data, err)
+	}
+	if err := checkSize(cfg.Width, cfg.Height, opt.MaxPixels); err != nil {
+		return Result{}, err
+	}
+	orientation := 1
+	switch format {
+	case "jpeg":
+		orientation = JPEGOrientation(data)
+	case "tiff":
+		orientation = tiffOrientation(data)
+	}
+
+	largest := 0
+	if len(specs) > 0 {
+		largest = specs[0].MaxSide
+	}
+	if opt.Judge && format != "jpeg" && format != "png" {
+		largest = 0 // the judge copy is re-encoded at full resolution
+	}
+	denom := 1
+	if format == "jpeg" && largest > 0 {
+		denom = jpegScaleDenom(cfg.Width, cfg.Height, largest)
+	}
+	release, err := opt.Budget.Acquire(ctx, int64(cfg.Width)*int64(cfg.Height)/int64(denom*denom))
+	if err != nil {
+		return Result{}, err
+	}
+	defer release()
+
+	res := Result{Width: cfg.Width, Height: cfg.Height, Format: format, Orientation: orientation}
+	if orientation >= 5 {
+		res.Width, res.Height = cfg.Height, cfg.Width
+	}
+	lossless := format == "jpeg" || format == "png"
+	if opt.Judge && lossless {
+		// Before decoding, so the file's bytes are not needed after it.
+		j, err := judgeCopy(data, format, orientation, nil, opt.JudgeTo)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Renditions = append(res.Renditions, j)
+	}
+	img, err := decodeImage(data, format, denom)
+	if err != nil {
 		return Result{}, rejectCause(err, "This %s image is damaged or incomplete and cannot be read. Please export it again and upload it again.", formatName(format))
 	}
-	img = flatten(img)
+	data = nil // let the file's bytes go while the derivatives are made
+	img = orient(img, orientation)
+	if opt.Judge && !lossless {
+		j, err := judgeCopy(nil, format, orientation, img, nil)
+		if err != nil {
+			return Result{}, err
+		}
+		res.Renditions = append(res.Renditions, j)
+	}
 
-	res := Result{Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), Format: format}
-	src := img
+	made := map[string]image.Image{}
+	var prev image.Image
+	first := flatten(img)
+	img = nil
 	for _, s := range specs {
-		out := fit(src, s.MaxSide)
-		var buf bytes.Buffer
-		if err := imaging.Encode(&buf, out, imaging.JPEG, imaging.JPEGQuality(s.Quality)); err != nil {
+		src := first
+		first = nil // only the largest is made from the decoded picture
+		switch {
+		case s.From != "":
+			src = made[s.From]
+		case prev != nil:
+			src = prev
+		}
+		out := fit(src, s.MaxSide, res.Width, res.Height)
+		q := s.Quality
+		if opt.Quality > 0 {
+			q = opt.Quality
+		}
+		buf, err := jpegBytes(out, q)
+		if err != nil {
 			return Result{}, fmt.Errorf("media: encoding %s: %w", s.Name, err)
 		}
+		src = nil
 		res.Renditions = append(res.Renditions, Rendition{
-			Name:        s.Name,
-			Width:       out.Bounds().Dx(),
-			Height:      out.Bounds().Dy(),
-			Data:        buf.Bytes(),
-			ContentType: "image/jpeg",
+			Name: s.Name, Width: out.Bounds().Dx(), Height: out.Bounds().Dy(),
+			Data: buf, ContentType: "image/jpeg", Size: int64(len(buf)),
 		})
-		src = out
+		made[s.Name] = out
+		prev = out
 	}
+	if prev == nil {
+		prev = first
+	}
+	res.PHash = PHash(prev)
 	return res, nil
 }
 
-// fit scales img to fit inside maxSide×maxSide, keeping its aspect ratio and
-// at least one pixel per side; an image already inside is returned as is.
-func fit(img image.Image, maxSide int) image.Image {
+// judgeCopy keeps the pixels of the original and drops its identifying
+// metadata: losslessly for JPEG and PNG (marker segments and chunks are
+// filtered), by re-encoding the decoded image as PNG for other formats.
+func judgeCopy(data []byte, format string, orientation int, img image.Image, to io.Writer) (Rendition, error) {
+	var (
+		b   bytes.Buffer
+		w   io.Writer = &b
+		err error
+		ct  string
+	)
+	if to != nil && (format == "jpeg" || format == "png") {
+		w = to
+	}
+	cw := &countingWriter{w: w}
+	width, height := 0, 0
+	switch format {
+	case "jpeg":
+		err = stripJPEG(cw, data, orientation)
+		ct = "image/jpeg"
+	case "png":
+		err = stripPNG(cw, data)
+		ct = "image/png"
+	default:
+		enc := png.Encoder{CompressionLevel: png.BestSpeed}
+		err = enc.Encode(cw, img)
+		ct = "image/png"
+		width, height = img.Bounds().Dx(), img.Bounds().Dy()
+	}
+	if err != nil {
+		return Rendition{}, rejectCause(err, "This %s image is damaged or incomplete and cannot be read. Please export it again and upload it again.", formatName(format))
+	}
+	if width == 0 {
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+		if err != nil {
+			return Rendition{}, fmt.Errorf("media: judge copy: %w", err)
+		}
+		width, height = cfg.Width, cfg.Height
+		if orientation >= 5 {
+			width, height = height, width
+		}
+	}
+	r := Rendition{Name: NameJudge, Width: width, Height: height, ContentType: ct, Size: cw.n}
+	if w == &b {
+		r.Data = b.Bytes()
+	}
+	return r, nil
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func jpegBytes(img image.Image, quality int) ([]byte, error) {
+	if b, ok, err := encodeJPEGFast(img, quality); ok {
+		return b, err
+	}
+	var buf bytes.Buffer
+	buf.Grow(img.Bounds().Dx() * img.Bounds().Dy() / 4)
+	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: quality}); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// jpegScaleDenom returns the largest DCT scale denominator (1, 2, 4 or 8)
+// that leaves the image's longest side at least target, as libvips'
+// shrink-on-load does; 1 when the build cannot scale.
+func jpegScaleDenom(w, h, target int) int {
+	if !dctScaling {
+		return 1
+	}
+	long := max(w, h)
+	d := 1
+	for d < 8 && long/(d*2) >= target {
+		d *= 2
+	}
+	return d
+}
+
+// fit scales img to fit inside maxSide×maxSide, keeping the aspect ratio of
+// the original (origW×origH, which img may approximate after DCT scaling)
+// and at least one pixel per side. An image already inside is returned as
+// is (never enlarged).
+func fit(img image.Image, maxSide, origW, origH int) image.Image {
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	if w <= maxSide && h <= maxSide {
 		return img
 	}
+	if origW <= 0 || origH <= 0 {
+		origW, origH = w, h
+	}
 	nw, nh := maxSide, maxSide
-	if w >= h {
-		nh = max(1, int(int64(h)*int64(maxSide)/int64(w)))
+	if origW >= origH {
+		nh = max(1, int(math.Round(float64(origH)*float64(maxSide)/float64(origW))))
 	} else {
-		nw = max(1, int(int64(w)*int64(maxSide)/int64(h)))
+		nw = max(1, int(math.Round(float64(origW)*float64(maxSide)/float64(origH))))
+	}
+	if nw > w || nh > h {
+		nw, nh = min(nw, w), min(nh, h)
+	}
+	// A cheap box shrink by the whole part of the reduction first (as
+	// libvips' shrink then reduce): Lanczos then works on less than twice
+	// the target's pixels per side.
+	if k := min(w/nw, h/nh); k >= 2 {
+		img = boxShrink(img, k)
 	}
 	return imaging.Resize(img, nw, nh, imaging.Lanczos)
 }

@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/color/palette"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -19,8 +20,9 @@ import (
 func gradient(w, h int) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	for y := range h {
+		row := img.Pix[y*img.Stride:]
 		for x := range w {
-			img.Set(x, y, color.RGBA{R: uint8(x * 255 / w), G: uint8(y * 255 / h), B: 128, A: 255})
+			row[4*x], row[4*x+1], row[4*x+2], row[4*x+3] = uint8(x*255/w), uint8(y*255/h), 128, 255
 		}
 	}
 	return img
@@ -46,11 +48,21 @@ func encodePNG(t *testing.T, img image.Image) []byte {
 
 func encodeGIF(t *testing.T, img image.Image) []byte {
 	t.Helper()
-	var b bytes.Buffer
-	if err := gif.Encode(&b, img, nil); err != nil {
+	// Map to the web-safe cube directly: gif.Encode's dithering is slow
+	// under the race detector.
+	b := img.Bounds()
+	p := image.NewPaletted(b, palette.WebSafe)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			p.Pix[(y-b.Min.Y)*p.Stride+x-b.Min.X] = uint8((r>>8+25)/51*36 + (g>>8+25)/51*6 + (bl>>8+25)/51)
+		}
+	}
+	var buf bytes.Buffer
+	if err := gif.Encode(&buf, p, nil); err != nil {
 		t.Fatal(err)
 	}
-	return b.Bytes()
+	return buf.Bytes()
 }
 
 // withEXIF inserts an APP1 EXIF segment after the JPEG's SOI marker holding
@@ -178,7 +190,7 @@ func TestCheckImageHeader(t *testing.T) {
 
 func TestPhotoSpecs(t *testing.T) {
 	specs := PhotoSpecs()
-	if len(specs) != 2 || specs[0].Name != "preview" || specs[0].MaxSide != 1600 || specs[1].Name != "thumb" || specs[1].MaxSide != 320 {
+	if len(specs) != 3 || specs[0].Name != "preview" || specs[0].MaxSide != 2048 || specs[1].Name != "card" || specs[1].MaxSide != 800 || specs[1].From != "preview" || specs[2].Name != "thumb" || specs[2].MaxSide != 320 || specs[2].From != "card" {
 		t.Fatalf("PhotoSpecs() = %+v", specs)
 	}
 	for i, s := range specs {
@@ -190,7 +202,7 @@ func TestPhotoSpecs(t *testing.T) {
 		}
 	}
 	specs[0].MaxSide = 1
-	if PhotoSpecs()[0].MaxSide != 1600 {
+	if PhotoSpecs()[0].MaxSide != 2048 {
 		t.Error("PhotoSpecs returned shared state")
 	}
 }
@@ -202,7 +214,7 @@ func TestMakeDerivatives(t *testing.T) {
 	for x := 100; x < 300; x++ {
 		transparent.Set(x, 200, color.NRGBA{R: 255, A: 255})
 	}
-	landscape := encodeJPEG(t, gradient(2400, 1200))
+	landscape := encodeJPEG(t, gradient(2100, 1050))
 	errNetwork := errors.New("connection reset")
 
 	tests := []struct {
@@ -218,26 +230,26 @@ func TestMakeDerivatives(t *testing.T) {
 	}{
 		{
 			name: "landscape jpeg", data: landscape, specs: PhotoSpecs(),
-			want: []size{{1600, 800}, {320, 160}},
+			want: []size{{2048, 1024}, {800, 400}, {320, 160}},
 		},
 		{
-			name: "portrait png", data: encodePNG(t, gradient(1000, 3000)), specs: PhotoSpecs(),
-			want: []size{{533, 1600}, {106, 320}},
+			name: "portrait png", data: encodePNG(t, gradient(400, 1200)), specs: PhotoSpecs(),
+			want: []size{{400, 1200}, {267, 800}, {107, 320}},
 		},
 		{
 			name: "between the sizes", data: encodeGIF(t, gradient(800, 600)), specs: PhotoSpecs(),
-			want: []size{{800, 600}, {320, 240}},
+			want: []size{{800, 600}, {800, 600}, {320, 240}},
 		},
 		{
 			name: "smaller than every spec is not enlarged", data: encodeJPEG(t, gradient(200, 100)), specs: PhotoSpecs(),
-			want: []size{{200, 100}, {200, 100}},
+			want: []size{{200, 100}, {200, 100}, {200, 100}},
 		},
 		{
 			name: "extreme aspect keeps one pixel", data: encodePNG(t, gradient(4000, 2)), specs: PhotoSpecs(),
-			want: []size{{1600, 1}, {320, 1}},
+			want: []size{{2048, 1}, {800, 1}, {320, 1}},
 		},
 		{
-			name: "specs in any order come back largest first", data: landscape,
+			name: "specs in any order come back largest first", data: encodeJPEG(t, gradient(1300, 650)),
 			specs: []Spec{{Name: "small", MaxSide: 100, Quality: 70}, {Name: "big", MaxSide: 1200, Quality: 90}, {Name: "mid", MaxSide: 600, Quality: 80}},
 			want:  []size{{1200, 600}, {600, 300}, {100, 50}},
 			check: func(t *testing.T, rs []Rendition) {
@@ -249,7 +261,7 @@ func TestMakeDerivatives(t *testing.T) {
 		{
 			name: "exif orientation applied and metadata dropped", data: withEXIF(t, encodeJPEG(t, gradient(800, 400)), 6, "Jane Entrant"),
 			specs: PhotoSpecs(),
-			want:  []size{{400, 800}, {160, 320}},
+			want:  []size{{400, 800}, {400, 800}, {160, 320}},
 			check: func(t *testing.T, rs []Rendition) {
 				for _, r := range rs {
 					if bytes.Contains(r.Data, []byte("Exif")) || bytes.Contains(r.Data, []byte("Jane Entrant")) {
@@ -274,7 +286,7 @@ func TestMakeDerivatives(t *testing.T) {
 		},
 		{
 			name: "too many pixels", data: landscape, specs: PhotoSpecs(), maxPixels: 2_000_000,
-			wantReject: "This image is 2400×1200 pixels (2.9 megapixels); the limit is 2 megapixels.",
+			wantReject: "This image is 2100×1050 pixels (2.2 megapixels); the limit is 2 megapixels.",
 		},
 		{
 			name: "huge header is refused before decoding", data: pngHeader(20000, 20000), specs: PhotoSpecs(), maxPixels: 100_000_000,

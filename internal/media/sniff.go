@@ -9,13 +9,17 @@ import (
 	"net/http"
 )
 
+// ContentTypeHLS is the type Sniff gives HLS playlists, which are never
+// accepted as videos.
+const ContentTypeHLS = "application/vnd.apple.mpegurl"
+
 // SniffLen is how many leading bytes Sniff looks at; passing more is harmless.
 const SniffLen = 512
 
 // Sniff returns the MIME type of a file judged from its first bytes (at most
 // SniffLen are considered), never from its name or a client's claim. It
 // recognises the formats Tessera handles (JPEG, PNG, GIF, WebP, TIFF,
-// HEIC/HEIF, AVIF, MP4, QuickTime, WebM, PDF) and otherwise returns what
+// HEIC/HEIF, AVIF, MP4, QuickTime, WebM, PDF, DOCX, HLS playlists) and otherwise returns what
 // net/http.DetectContentType returns, "application/octet-stream" when
 // nothing matches.
 func Sniff(head []byte) (contentType string) {
@@ -31,6 +35,10 @@ func Sniff(head []byte) (contentType string) {
 		return "application/pdf"
 	case bytes.HasPrefix(head, []byte{0x1A, 0x45, 0xDF, 0xA3}):
 		return "video/webm"
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")) && (bytes.Contains(head, []byte("word/")) || bytes.Contains(head, []byte("[Content_Types].xml"))):
+		return ContentTypeDOCX
+	case bytes.HasPrefix(bytes.TrimLeft(head, "\xef\xbb\xbf \t\r\n"), []byte("#EXTM3U")):
+		return ContentTypeHLS
 	}
 	if ct, ok := sniffISOBMFF(head); ok {
 		return ct

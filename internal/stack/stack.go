@@ -5,6 +5,7 @@
 package stack
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -24,6 +25,7 @@ import (
 	"github.com/tessera/tessera/internal/config"
 	"github.com/tessera/tessera/internal/db"
 	"github.com/tessera/tessera/internal/httpapi"
+	"github.com/tessera/tessera/internal/media"
 	"github.com/tessera/tessera/internal/queue"
 	"github.com/tessera/tessera/internal/server"
 	"github.com/tessera/tessera/internal/webui"
@@ -151,16 +153,35 @@ func (s *Stack) Handler() (http.Handler, error) {
 }
 
 // RunWorkers processes tasks and sweeps for lost work until ctx is done,
-// then lets running tasks finish (up to the shutdown timeout).
+// then lets running tasks finish (up to the shutdown timeout). Media tasks
+// (images, posters, essays) and video transcodes run on two servers, so
+// that transcodes, which keep cores busy for minutes, have their own lower
+// concurrency and never hold up the quick work.
 func (s *Stack) RunWorkers(ctx context.Context) error {
-	h := &worker.MediaHandler{Assets: s.DB, Blobs: s.Blobs, Logger: s.Logger, MaxPixels: s.Config.MaxImagePixels}
+	h := &worker.MediaHandler{
+		Assets: s.DB, Blobs: s.Blobs, Logger: s.Logger, MaxPixels: s.Config.MaxImagePixels,
+		// Two images at the pixel cap may be decoded at once; more wait.
+		Budget:  media.NewBudget(2 * cmp.Or(s.Config.MaxImagePixels, media.DefaultMaxPixels)),
+		Enqueue: s.Queue.Enqueue,
+	}
+	mux := worker.NewMux(h, s.Logger)
 	srv := s.Queue.NewServer(asynq.Config{
 		Concurrency:     s.Config.WorkerConcurrency,
 		Queues:          map[string]int{tasks.QueueMedia: 1},
 		ShutdownTimeout: s.Config.ShutdownTimeout,
 	})
-	if err := srv.Start(worker.NewMux(h, s.Logger)); err != nil {
+	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start workers: %w", err)
+	}
+	transcodes := max(1, s.Config.WorkerConcurrency/2)
+	tsrv := s.Queue.NewServer(asynq.Config{
+		Concurrency:     transcodes,
+		Queues:          map[string]int{tasks.QueueTranscode: 1},
+		ShutdownTimeout: s.Config.ShutdownTimeout,
+	})
+	if err := tsrv.Start(mux); err != nil {
+		srv.Shutdown()
+		return fmt.Errorf("start transcode workers: %w", err)
 	}
 	sw := &worker.Sweeper{Assets: s.DB, Enqueue: s.Queue.Enqueue, Logger: s.Logger}
 	done := make(chan struct{})
@@ -168,9 +189,11 @@ func (s *Stack) RunWorkers(ctx context.Context) error {
 		defer close(done)
 		sw.Run(ctx, s.Config.SweepEvery)
 	}()
-	s.Logger.Info("workers running", "concurrency", s.Config.WorkerConcurrency, "queue", map[bool]string{true: "embedded", false: "redis"}[s.Queue.Embedded()])
+	s.Logger.Info("workers running", "concurrency", s.Config.WorkerConcurrency, "transcode_concurrency", transcodes,
+		"jpeg", media.JPEGCodec, "queue", map[bool]string{true: "embedded", false: "redis"}[s.Queue.Embedded()])
 	<-ctx.Done()
 	srv.Shutdown()
+	tsrv.Shutdown()
 	<-done
 	return nil
 }

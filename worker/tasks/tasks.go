@@ -71,3 +71,62 @@ func ParseMediaProcess(t *asynq.Task) (MediaProcess, error) {
 	}
 	return p, nil
 }
+
+// TypeMediaTranscode makes a video asset's browser-playable preview, after
+// TypeMediaProcess has probed it and made its poster.
+const TypeMediaTranscode = "media:transcode"
+
+// QueueTranscode is the queue transcode tasks run on; workers give it
+// lower concurrency than QueueMedia, since one transcode keeps cores busy
+// for minutes.
+const QueueTranscode = "transcode"
+
+// Transcode task settings.
+const (
+	TranscodeMaxRetry = 3
+	TranscodeTimeout  = 90 * time.Minute
+)
+
+// MediaTranscode is the payload of a TypeMediaTranscode task.
+type MediaTranscode struct {
+	AssetID string `json:"asset_id"`
+}
+
+// MediaTranscodeTaskID is the task id of an asset's transcode task; at
+// most one is queued or running per asset.
+func MediaTranscodeTaskID(assetID string) string { return "media:transcode:" + assetID }
+
+// NewMediaTranscodeTask returns the task that makes asset assetID's video
+// preview, on QueueTranscode with TranscodeMaxRetry retries, a
+// TranscodeTimeout time limit and the id MediaTranscodeTaskID(assetID).
+func NewMediaTranscodeTask(assetID string) (*asynq.Task, error) {
+	if assetID == "" {
+		return nil, errors.New("tasks: media transcode task needs an asset id")
+	}
+	payload, err := json.Marshal(MediaTranscode{AssetID: assetID})
+	if err != nil {
+		return nil, fmt.Errorf("tasks: encode media transcode payload: %w", err)
+	}
+	return asynq.NewTask(TypeMediaTranscode, payload,
+		asynq.Queue(QueueTranscode),
+		asynq.MaxRetry(TranscodeMaxRetry),
+		asynq.Timeout(TranscodeTimeout),
+		asynq.TaskID(MediaTranscodeTaskID(assetID)),
+	), nil
+}
+
+// ParseMediaTranscode decodes the payload of a TypeMediaTranscode task; it
+// fails for another type, malformed JSON or a missing asset id.
+func ParseMediaTranscode(t *asynq.Task) (MediaTranscode, error) {
+	if t.Type() != TypeMediaTranscode {
+		return MediaTranscode{}, fmt.Errorf("tasks: task type %q is not %q", t.Type(), TypeMediaTranscode)
+	}
+	var p MediaTranscode
+	if err := json.Unmarshal(t.Payload(), &p); err != nil {
+		return MediaTranscode{}, fmt.Errorf("tasks: decode media transcode payload: %w", err)
+	}
+	if p.AssetID == "" {
+		return MediaTranscode{}, errors.New("tasks: media transcode payload has no asset id")
+	}
+	return p, nil
+}

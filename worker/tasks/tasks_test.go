@@ -98,3 +98,46 @@ func TestParseMediaProcess(t *testing.T) {
 		})
 	}
 }
+
+func TestMediaTranscodeTask(t *testing.T) {
+	if _, err := NewMediaTranscodeTask(""); err == nil {
+		t.Error("a task without an asset id")
+	}
+	task, err := NewMediaTranscodeTask("a-9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ParseMediaTranscode(task)
+	if err != nil || p.AssetID != "a-9" {
+		t.Fatalf("parse: %+v %v", p, err)
+	}
+	q, err := queue.Open(context.Background(), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = q.Close() })
+	if err := q.Enqueue(t.Context(), task); err != nil {
+		t.Fatal(err)
+	}
+	// Enqueueing the same asset's transcode again is harmless.
+	again, _ := NewMediaTranscodeTask("a-9")
+	if err := q.Enqueue(t.Context(), again); err != nil {
+		t.Fatal(err)
+	}
+	info, err := q.Inspector().GetTaskInfo(QueueTranscode, "media:transcode:a-9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Queue != "transcode" || info.Type != TypeMediaTranscode || info.MaxRetry != TranscodeMaxRetry || info.Timeout != TranscodeTimeout {
+		t.Errorf("stored task %+v", info)
+	}
+	for _, bad := range []*asynq.Task{
+		asynq.NewTask(TypeMediaProcess, []byte(`{"asset_id":"a"}`)),
+		asynq.NewTask(TypeMediaTranscode, []byte(`{`)),
+		asynq.NewTask(TypeMediaTranscode, []byte(`{}`)),
+	} {
+		if _, err := ParseMediaTranscode(bad); err == nil {
+			t.Errorf("parsed %s %s", bad.Type(), bad.Payload())
+		}
+	}
+}

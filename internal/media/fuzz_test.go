@@ -1,0 +1,101 @@
+package media
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
+	"strings"
+	"testing"
+)
+
+func fuzzSeeds(f *testing.F) {
+	img := gradient(8, 6)
+	var jpg, pngb, gifb bytes.Buffer
+	_ = encodeInto(&jpg, "jpeg", img)
+	_ = encodeInto(&pngb, "png", img)
+	_ = encodeInto(&gifb, "gif", img)
+	for _, s := range [][]byte{
+		jpg.Bytes(), pngb.Bytes(), gifb.Bytes(),
+		pngHeader(100000, 100000), gifHeader(65535, 65535),
+		[]byte("RIFF\x24\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x07\xc0\x01\x00"),
+		[]byte("II*\x00\x08\x00\x00\x00\x01\x00\x00\x01\x03\x00\x01\x00\x00\x00\x10\x00\x00\x00"),
+		[]byte("BM\x3a\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00\x28\x00\x00\x00\xff\xff\x00\x00\xff\xff\x00\x00\x01\x00\x18\x00"),
+		[]byte("%PDF-1.7\n"), []byte("PK\x03\x04\x14\x00word/document.xml"), []byte("#EXTM3U\n"),
+		[]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), []byte("\x1aE\xdf\xa3"), nil,
+	} {
+		f.Add(s)
+	}
+}
+
+func encodeInto(b *bytes.Buffer, format string, img image.Image) error {
+	switch format {
+	case "jpeg":
+		return jpegEncode(b, img)
+	case "png":
+		return pngEncode(b, img)
+	}
+	return gifEncode(b, img)
+}
+
+// FuzzSniff: Sniff never panics, always names a type, and looks only at
+// its first SniffLen bytes.
+func FuzzSniff(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ct := Sniff(data)
+		if ct == "" || !strings.Contains(ct, "/") {
+			t.Fatalf("Sniff = %q", ct)
+		}
+		if len(data) > SniffLen && Sniff(data[:SniffLen]) != ct {
+			t.Fatalf("Sniff looked past SniffLen")
+		}
+		if Sniff(append(bytes.Clone(data), bytes.Repeat([]byte{0}, SniffLen)...)[:max(len(data), SniffLen)]) == "" {
+			t.Fatal("empty type")
+		}
+	})
+}
+
+// FuzzCheckImageHeader: the header gate never panics, refuses with a
+// *RejectError (never another error on an in-memory reader), and never
+// passes a size over the cap.
+func FuzzCheckImageHeader(f *testing.F) {
+	fuzzSeeds(f)
+	const limit = 4_000_000
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w, h, format, err := CheckImageHeader(bytes.NewReader(data), limit)
+		if err != nil {
+			var rej *RejectError
+			if !errors.As(err, &rej) || rej.Reason == "" {
+				t.Fatalf("err = %v, want a *RejectError with a reason", err)
+			}
+			return
+		}
+		if w <= 0 || h <= 0 || int64(w)*int64(h) > limit || format == "" {
+			t.Fatalf("passed %d×%d %q", w, h, format)
+		}
+		// What passes the gate may be decoded without panicking, and
+		// within the pixel cap.
+		_, _ = DeriveImage(t.Context(), data, ImageOptions{MaxPixels: limit, Specs: []Spec{{Name: "t", MaxSide: 16, Quality: 50}}, Judge: true})
+	})
+}
+
+// FuzzStripJPEG: the lossless metadata stripper never panics and what it
+// returns starts and ends like a JPEG.
+func FuzzStripJPEG(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_ = JPEGOrientation(data)
+		out, err := StripJPEG(data, 6)
+		if err == nil && (!bytes.HasPrefix(out, []byte{0xFF, 0xD8}) || !bytes.HasSuffix(out, []byte{0xFF, 0xD9})) {
+			t.Fatalf("stripped output is not a JPEG")
+		}
+		_, _ = StripPNG(data)
+	})
+}
+
+func jpegEncode(b *bytes.Buffer, img image.Image) error { return jpeg.Encode(b, img, nil) }
+func pngEncode(b *bytes.Buffer, img image.Image) error  { return png.Encode(b, img) }
+func gifEncode(b *bytes.Buffer, img image.Image) error  { return gif.Encode(b, img, nil) }
