@@ -6,8 +6,8 @@
 # It uses the services named by TESSERA_TEST_* (scripts/test.sh exports them);
 # without them it starts its own with scripts/services.sh and stops them after.
 #
-# Knobs: TESSERA_BIN (use this binary instead of building), E2E_TEST (test file,
-# default e2e/thin-path.test.mjs), E2E_TIMEOUT (seconds, default 600),
+# Knobs: TESSERA_BIN (use this binary instead of building), E2E_TEST (test files,
+# space-separated, default e2e/thin-path.test.mjs e2e/uploads.test.mjs e2e/judging.test.mjs), E2E_TIMEOUT (seconds, default 600),
 # E2E_ARTIFACTS_DIR (default e2e/artifacts: screenshots and the server log),
 # KEEP_TMP=1 (keep the temporary directory).
 set -euo pipefail
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 
-E2E_TEST=${E2E_TEST:-e2e/thin-path.test.mjs}
+E2E_TEST=${E2E_TEST:-e2e/thin-path.test.mjs e2e/uploads.test.mjs e2e/judging.test.mjs}
 E2E_TIMEOUT=${E2E_TIMEOUT:-600}
 E2E_ARTIFACTS_DIR=${E2E_ARTIFACTS_DIR:-$ROOT/e2e/artifacts}
 ORGANIZER_EMAIL=organizer@e2e.test
@@ -91,7 +91,7 @@ t0=$SECONDS
 
 # ---------------------------------------------------------------- checks
 
-[[ -f $E2E_TEST ]] || die "$E2E_TEST not found: nothing to run"
+for f in $E2E_TEST; do [[ -f $f ]] || die "$f not found: nothing to run"; done
 command -v node >/dev/null 2>&1 || die "node is missing (Debian: apt-get install -y nodejs npm)"
 command -v npm >/dev/null 2>&1 || die "npm is missing (Debian: apt-get install -y npm)"
 
@@ -200,10 +200,11 @@ rm -rf "$E2E_ARTIFACTS_DIR"
 mkdir -p "$E2E_ARTIFACTS_DIR"
 log "node $E2E_TEST"
 rc=0
+# shellcheck disable=SC2086 # E2E_TEST is a list of files
 BASE_URL=$BASE_URL CHROMIUM=$CHROMIUM \
 	ORGANIZER_EMAIL=$ORGANIZER_EMAIL ORGANIZER_PASSWORD=$ORGANIZER_PASSWORD \
 	E2E_ARTIFACTS_DIR=$E2E_ARTIFACTS_DIR \
-	timeout --kill-after=10 "$E2E_TIMEOUT" node "$E2E_TEST" </dev/null || rc=$?
+	timeout --kill-after=10 "$E2E_TIMEOUT" node --test --test-concurrency=1 $E2E_TEST </dev/null || rc=$?
 if ((rc == 124 || rc == 137)); then
 	log "browser test timed out after ${E2E_TIMEOUT}s"
 fi

@@ -41,11 +41,17 @@ type App struct {
 	MaxUploadBytes int64
 	// URLTTL is how long signed media URLs stay valid.
 	URLTTL time.Duration
+	// UploadMaxAge is how long a resumable upload may stay incomplete.
+	UploadMaxAge time.Duration
+	// Mailer sends outcome mail; nil keeps it in the outbox for organizers
+	// to read (the embedded mode). Messages translates mail text.
+	Mailer   Mailer
+	Messages func(lang, key string, args ...any) string
 }
 
 // New returns an App with its defaults filled in.
 func New(d *db.DB, blobs blob.Store, signer URLSigner, q Enqueuer, a *auth.Service, maxUpload int64) *App {
-	return &App{DB: d, Blobs: blobs, Signer: signer, Queue: q, Auth: a, Now: time.Now, MaxUploadBytes: maxUpload, URLTTL: 2 * time.Hour}
+	return &App{DB: d, Blobs: blobs, Signer: signer, Queue: q, Auth: a, Now: time.Now, MaxUploadBytes: maxUpload, URLTTL: 2 * time.Hour, UploadMaxAge: 72 * time.Hour}
 }
 
 // Access is what one user may do in one competition.

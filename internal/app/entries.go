@@ -6,10 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
-	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/tessera/tessera/internal/contest"
@@ -24,6 +21,9 @@ type EntryInput struct {
 	Title      string `json:"title"`
 	Statement  string `json:"statement"`
 	Consent    bool   `json:"consent_publish"`
+	// ConsentRules is the entrant's agreement to the competition's rules;
+	// needed to submit, not to save a draft.
+	ConsentRules bool `json:"consent_rules"`
 }
 
 // CreateEntry makes a draft entry for the signed-in user, who becomes an
@@ -66,7 +66,7 @@ func (a *App) CreateEntry(ctx context.Context, acc Access, in EntryInput) (conte
 			return contest.Entry{}, err
 		}
 	}
-	e := contest.Entry{CompetitionID: acc.Competition.ID, CategoryID: cat.ID, EntrantID: acc.User.ID, Title: in.Title, Statement: in.Statement, Consent: in.Consent}
+	e := contest.Entry{CompetitionID: acc.Competition.ID, CategoryID: cat.ID, EntrantID: acc.User.ID, Title: in.Title, Statement: in.Statement, Consent: in.Consent, ConsentRules: in.ConsentRules}
 	if err := a.DB.CreateEntry(ctx, &e, cat.MaxEntries); err != nil {
 		if errors.Is(err, db.ErrEntryLimit) {
 			return e, &contest.FieldError{Fields: map[string]string{"category_id": "category.limit_reached"}}
@@ -94,37 +94,17 @@ func (a *App) ownEntry(ctx context.Context, acc Access, entryID string) (contest
 	return e, nil
 }
 
-// AcceptedTypes lists the content types a medium accepts for upload now.
-// Video, essay and PDF processing arrive with the media pipeline.
-func AcceptedTypes(m contest.Medium) []string {
-	switch m {
-	case contest.MediumPhoto:
-		return []string{"image/jpeg", "image/png", "image/webp"}
-	case contest.MediumMural:
-		return []string{"image/jpeg", "image/png"}
-	}
-	return nil
-}
+// AcceptedTypes lists the content types a medium accepts for upload.
+func AcceptedTypes(m contest.Medium) []string { return contest.AcceptedTypes(m) }
 
-// CleanFileName validates a client's file name and returns it without any
-// directory part. It refuses names with control characters, path separators
-// or more than 255 bytes.
+// CleanFileName validates a client's file name (see contest.ParseFileName)
+// and returns it trimmed; a refused name is a FieldError on "file".
 func CleanFileName(name string) (string, error) {
-	if name == "" {
-		return "", &contest.FieldError{Fields: map[string]string{"file": "upload.name_missing"}}
+	n, err := contest.ParseFileName(name)
+	if err != nil {
+		return "", contest.FileNameField("file", err)
 	}
-	if len(name) > 255 || !utf8.ValidString(name) {
-		return "", &contest.FieldError{Fields: map[string]string{"file": "upload.name_invalid"}}
-	}
-	for _, r := range name {
-		if unicode.IsControl(r) || r == '/' || r == '\\' {
-			return "", &contest.FieldError{Fields: map[string]string{"file": "upload.name_invalid"}}
-		}
-	}
-	if name == "." || name == ".." {
-		return "", &contest.FieldError{Fields: map[string]string{"file": "upload.name_invalid"}}
-	}
-	return path.Base(name), nil
+	return n, nil
 }
 
 // UploadInput is a plain streamed upload of one file to an entry.
@@ -163,10 +143,7 @@ func (a *App) Upload(ctx context.Context, acc Access, in UploadInput) (contest.A
 			cat = c
 		}
 	}
-	limit := a.MaxUploadBytes
-	if cat.MaxFileBytes > 0 && cat.MaxFileBytes < limit {
-		limit = cat.MaxFileBytes
-	}
+	limit := a.UploadLimit(cat)
 	if in.Size == 0 {
 		return contest.Asset{}, &contest.FieldError{Fields: map[string]string{"file": "upload.empty"}}
 	}
@@ -182,16 +159,7 @@ func (a *App) Upload(ctx context.Context, acc Access, in UploadInput) (contest.A
 		return contest.Asset{}, &contest.FieldError{Fields: map[string]string{"file": "upload.empty"}}
 	}
 	ct := media.Sniff(head)
-	accepted := AcceptedTypes(cat.Medium)
-	ok := false
-	for _, t := range accepted {
-		ok = ok || t == ct
-	}
-	if !ok {
-		key := "upload.type_not_accepted"
-		if strings.HasPrefix(ct, "image/hei") {
-			key = "upload.heic"
-		}
+	if key := contest.CheckSniffed(cat.Medium, name, ct); key != "" {
 		return contest.Asset{}, &contest.FieldError{Fields: map[string]string{"file": key}}
 	}
 	asset := contest.Asset{ID: db.NewID(), EntryID: e.ID, FileName: name, ContentType: ct, Size: in.Size}
@@ -226,7 +194,11 @@ func OriginalKey(entryID, assetID string) string {
 	return "entries/" + entryID + "/" + assetID + "/original"
 }
 
-// SubmitEntry moves the caller's draft to submitted once it is complete.
+// SubmitEntry moves the caller's draft to submitted once it is complete:
+// consent to the rules and to publication, at least one file processed
+// successfully, none still uploading or processing, none failed, essays
+// within the category's word limits. Every problem is listed at once, each
+// on its own field.
 func (a *App) SubmitEntry(ctx context.Context, acc Access, entryID string) error {
 	e, err := a.ownEntry(ctx, acc, entryID)
 	if err != nil {
@@ -238,28 +210,130 @@ func (a *App) SubmitEntry(ctx context.Context, acc Access, entryID string) error
 	if e.Status != contest.EntryDraft {
 		return fmt.Errorf("entry is %s: %w", e.Status, contest.ErrConflict)
 	}
+	if err := a.EntryProblems(ctx, e); err != nil {
+		return err
+	}
+	return a.DB.SubmitEntry(ctx, e.ID, acc.User.ID)
+}
+
+// EntryProblems lists what keeps an entry from being submitted, as a
+// FieldError (nil when complete).
+func (a *App) EntryProblems(ctx context.Context, e contest.Entry) error {
+	var fe contest.FieldError
+	if trim(e.Title) == "" {
+		fe.Add("title", "field.required")
+	}
+	if !e.ConsentRules {
+		fe.Add("consent_rules", "submit.consent_rules")
+	}
+	if err := a.requiredProblems(ctx, e, &fe); err != nil {
+		return err
+	}
+	if !e.Consent {
+		fe.Add("consent_publish", "submit.consent_publish")
+	}
 	assets, err := a.DB.Assets(ctx, e.ID)
 	if err != nil {
 		return err
 	}
-	var fe contest.FieldError
-	ready := 0
+	limits, err := a.DB.CategoryMediaLimits(ctx, e.CategoryID)
+	if err != nil {
+		return err
+	}
+	var readyIDs []string
 	for _, as := range assets {
 		switch as.State {
 		case contest.AssetReady:
-			ready++
+			readyIDs = append(readyIDs, as.ID)
 		case contest.AssetFailed:
+			fe.Add("failed", "submit.file_failed")
 		default:
-			fe.Add("files", "submit.processing")
+			fe.Add("processing", "submit.processing")
 		}
 	}
-	if ready == 0 {
+	if len(readyIDs) == 0 {
 		fe.Add("files", "submit.no_file")
+	}
+	if limits.MinWords > 0 || limits.MaxWords > 0 {
+		facts, err := a.DB.AssetMedia(ctx, readyIDs...)
+		if err != nil {
+			return err
+		}
+		for _, f := range facts {
+			if f.WordCount > 0 && (f.WordCount < limits.MinWords || limits.MaxWords > 0 && f.WordCount > limits.MaxWords) {
+				fe.Add("words", "submit.word_count")
+			}
+		}
+	}
+	return fe.Err()
+}
+
+// EntryUpdate changes an entry's text and consents; nil fields stay.
+type EntryUpdate struct {
+	Title        *string `json:"title"`
+	Statement    *string `json:"statement"`
+	Consent      *bool   `json:"consent_publish"`
+	ConsentRules *bool   `json:"consent_rules"`
+}
+
+// UpdateEntry edits the caller's entry, draft or submitted, until the
+// deadline. A refused change changes nothing.
+func (a *App) UpdateEntry(ctx context.Context, acc Access, entryID string, in EntryUpdate) error {
+	e, err := a.ownEntry(ctx, acc, entryID)
+	if err != nil {
+		return err
+	}
+	if err := contest.CheckEntrantWrite(acc.Competition, a.Now()); err != nil {
+		return err
+	}
+	if e.Status == contest.EntryWithdrawn {
+		return fmt.Errorf("entry is withdrawn: %w", contest.ErrConflict)
+	}
+	var fe contest.FieldError
+	if in.Title != nil {
+		e.Title = trim(*in.Title)
+		if e.Title == "" {
+			fe.Add("title", "field.required")
+		} else if utf8.RuneCountInString(e.Title) > 200 {
+			fe.Add("title", "field.too_long")
+		}
+	}
+	if in.Statement != nil {
+		e.Statement = trim(*in.Statement)
+		if utf8.RuneCountInString(e.Statement) > 5000 {
+			fe.Add("statement", "field.too_long")
+		}
+	}
+	if in.Consent != nil {
+		e.Consent = *in.Consent
+	}
+	if in.ConsentRules != nil {
+		e.ConsentRules = *in.ConsentRules
+	}
+	if e.Status == contest.EntrySubmitted && (in.Consent != nil && !*in.Consent || in.ConsentRules != nil && !*in.ConsentRules) {
+		// A submitted entry keeps its consents; withdraw it instead.
+		fe.Add("consent_publish", "submit.consent_publish")
 	}
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	return a.DB.SubmitEntry(ctx, e.ID, acc.User.ID)
+	return a.DB.UpdateEntry(ctx, e)
+}
+
+// WithdrawEntry withdraws the caller's entry until the deadline; a
+// withdrawn entry no longer counts toward the category's limit.
+func (a *App) WithdrawEntry(ctx context.Context, acc Access, entryID string) error {
+	e, err := a.ownEntry(ctx, acc, entryID)
+	if err != nil {
+		return err
+	}
+	if err := contest.CheckEntrantWrite(acc.Competition, a.Now()); err != nil {
+		return err
+	}
+	if e.Status == contest.EntryWithdrawn {
+		return fmt.Errorf("entry is withdrawn: %w", contest.ErrConflict)
+	}
+	return a.DB.WithdrawEntry(ctx, e.ID, acc.User.ID)
 }
 
 // AssetView is an asset as one viewer may see it.
@@ -274,6 +348,12 @@ type AssetView struct {
 	ThumbURL    string             `json:"thumb_url,omitempty"`
 	PreviewURL  string             `json:"preview_url,omitempty"`
 	OriginalURL string             `json:"original_url,omitempty"`
+	// Processed renditions with metadata removed, where the medium has
+	// them: the full-resolution image to zoom into, the playable video,
+	// the essay's text.
+	JudgeURL string `json:"judge_url,omitempty"`
+	VideoURL string `json:"video_url,omitempty"`
+	TextURL  string `json:"text_url,omitempty"`
 }
 
 // EntrantView is who made an entry.
@@ -320,6 +400,9 @@ type entryContext struct {
 	assets map[string][]contest.Asset
 	derivs map[string][]contest.Derivative
 	users  map[string]contest.User
+	// judging is filled by loadJudging where judges may look (assignment.go);
+	// its zero value shows a judge nothing.
+	judging judging
 }
 
 func (a *App) loadContext(ctx context.Context, comp contest.Competition, es []contest.Entry, withUsers bool) (entryContext, error) {
@@ -331,7 +414,7 @@ func (a *App) loadContext(ctx context.Context, comp contest.Competition, es []co
 	for _, c := range cats {
 		ec.cats[c.ID] = c
 	}
-	if ec.round, _, err = a.DB.CurrentRound(ctx, comp.ID); err != nil {
+	if ec.round, _, err = a.DB.ActiveRound(ctx, comp.ID, a.Now()); err != nil {
 		return ec, err
 	}
 	aws, err := a.DB.Awards(ctx, comp.ID)
@@ -388,6 +471,7 @@ func (a *App) viewer(acc Access, ec entryContext, e contest.Entry) contest.Viewe
 		Published: e.Consent,
 		Submitted: e.Status == contest.EntrySubmitted,
 	}
+	ec.judging.apply(e, &v)
 	if acc.User != nil && e.EntrantID == acc.User.ID {
 		v.Owner = true
 	}
@@ -427,6 +511,12 @@ func (a *App) view(acc Access, ec entryContext, e contest.Entry) (EntryView, boo
 					av.ThumbURL = a.Signer.URL(d.Key, a.URLTTL, now)
 				case "preview":
 					av.PreviewURL = a.Signer.URL(d.Key, a.URLTTL, now)
+				case "judge":
+					av.JudgeURL = a.Signer.URL(d.Key, a.URLTTL, now)
+				case "video":
+					av.VideoURL = a.Signer.URL(d.Key, a.URLTTL, now)
+				case "text":
+					av.TextURL = a.Signer.URL(d.Key, a.URLTTL, now)
 				}
 			}
 		} else {
@@ -478,6 +568,9 @@ func (a *App) Entry(ctx context.Context, acc Access, entryID string) (EntryView,
 	}
 	ec, err := a.loadContext(ctx, acc.Competition, []contest.Entry{e}, true)
 	if err != nil {
+		return EntryView{}, err
+	}
+	if err := a.loadJudging(ctx, acc, &ec, []contest.Entry{e}); err != nil {
 		return EntryView{}, err
 	}
 	v, ok := a.view(acc, ec, e)

@@ -33,6 +33,21 @@ type Config struct {
 	SweepEvery        time.Duration
 	ShutdownTimeout   time.Duration
 	LogLevel          string
+	// UploadMaxAge is how long a resumable upload may stay incomplete
+	// before the sweeper aborts it (TESSERA_UPLOAD_MAX_AGE).
+	UploadMaxAge time.Duration
+	// SMTP sends mail when Host is set (TESSERA_SMTP_HOST, _PORT, _USERNAME,
+	// _PASSWORD, _FROM); without it mail is kept for organizers to read.
+	SMTP SMTP
+}
+
+// SMTP holds the outgoing mail server settings.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	From     string
 }
 
 // S3 holds the object store settings; an empty Endpoint keeps the local store.
@@ -57,6 +72,7 @@ func Default() Config {
 		SweepEvery:        time.Minute,
 		ShutdownTimeout:   30 * time.Second,
 		LogLevel:          "info",
+		UploadMaxAge:      72 * time.Hour,
 	}
 }
 
@@ -79,7 +95,18 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("TESSERA_S3_SECRET_KEY", &c.S3.SecretKey)
 	str("TESSERA_S3_REGION", &c.S3.Region)
 	str("TESSERA_LOG_LEVEL", &c.LogLevel)
+	str("TESSERA_SMTP_HOST", &c.SMTP.Host)
+	str("TESSERA_SMTP_USERNAME", &c.SMTP.Username)
+	str("TESSERA_SMTP_PASSWORD", &c.SMTP.Password)
+	str("TESSERA_SMTP_FROM", &c.SMTP.From)
 	var errs []error
+	if v := getenv("TESSERA_SMTP_PORT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TESSERA_SMTP_PORT: %w", err))
+		}
+		c.SMTP.Port = n
+	}
 	if v := getenv("TESSERA_S3_USE_SSL"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -93,6 +120,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			errs = append(errs, fmt.Errorf("TESSERA_MAX_UPLOAD_BYTES: %w", err))
 		}
 		c.MaxUploadBytes = n
+	}
+	if v := getenv("TESSERA_UPLOAD_MAX_AGE"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("TESSERA_UPLOAD_MAX_AGE: %w", err))
+		}
+		c.UploadMaxAge = d
 	}
 	if v := getenv("TESSERA_WORKER_CONCURRENCY"); v != "" {
 		n, err := strconv.Atoi(v)

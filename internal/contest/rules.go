@@ -69,18 +69,24 @@ func CheckScoringOpen(r Round, now time.Time) error {
 // WeightedTotal returns a judge's total for one entry on a 0–100 scale: the
 // weighted mean of each criterion's mark rescaled from its scale to 0–100.
 // Every criterion must be marked within its scale; a FieldError names the
-// ones that are not.
+// ones that are not. Excluded ("does not count") criteria may be left blank
+// and never enter the total.
 func WeightedTotal(criteria []Criterion, values map[string]int) (float64, error) {
 	var fe FieldError
 	var sum, weights float64
 	for _, c := range criteria {
 		v, ok := values[c.ID]
 		switch {
+		case !ok && c.Excluded:
+			continue // optional: recorded when given, never in the total
 		case !ok:
 			fe.Add(c.ID, "score.missing")
 			continue
 		case v < c.ScaleMin || v > c.ScaleMax:
 			fe.Add(c.ID, "score.out_of_range")
+			continue
+		}
+		if c.Excluded {
 			continue
 		}
 		span := float64(c.ScaleMax - c.ScaleMin)
@@ -119,7 +125,9 @@ func ValidateRubric(criteria []Criterion) error {
 		if c.ScaleMin >= c.ScaleMax || c.ScaleMin < 0 || c.ScaleMax > 100 {
 			fe.Add(f+".scale", "rubric.scale_invalid")
 		}
-		total += c.Weight
+		if !c.Excluded {
+			total += c.Weight
+		}
 	}
 	if len(criteria) > 0 && total <= 0 {
 		fe.Add("criteria", "rubric.weight_zero")

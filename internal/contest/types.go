@@ -183,7 +183,9 @@ type Entry struct {
 	Title         string
 	Statement     string
 	Status        EntryStatus
-	Consent       bool // agreed to publication of the entry if it wins
+	Consent       bool   // agreed to publication of the entry if it wins
+	ConsentRules  bool   // agreed to the competition's rules
+	NominatedBy   string // the nominator's user id, when the entry came from a nomination
 	SubmittedAt   *time.Time
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
@@ -240,6 +242,17 @@ type Round struct {
 	Blind         bool
 	OpensAt       time.Time
 	ClosesAt      time.Time
+	// Judging settings (see rounds.go): how entries are marked, how many
+	// judges each needs, when judges see each other's marks, and how results
+	// are computed and ranked.
+	ScoringMode     ScoringMode
+	Quorum          int
+	ScoreVisibility ScoreVisibility
+	MinScores       int     // normalisation uses only judges with at least this many totals
+	Disagreement    float64 // a spread of judges' totals (0–100) above this flags an entry
+	RankBy          RankBy
+	TieBreaks       string   // comma-separated TieBreak rules, fixed once the round closes
+	CategoryIDs     []string `db:"-"`
 }
 
 // Criterion is one line of a round's rubric.
@@ -252,6 +265,7 @@ type Criterion struct {
 	ScaleMin int
 	ScaleMax int
 	Position int
+	Excluded bool // "does not count": recorded and shown, left out of the total
 }
 
 // Score is one judge's mark on one criterion of one entry.
@@ -283,6 +297,7 @@ type Award struct {
 	CompetitionID string
 	EntryID       string
 	Kind          AwardKind
+	CategoryID    string // the category the prize is for; "" for the grand prize
 	CreatedAt     time.Time
 }
 

@@ -14,6 +14,13 @@ type Viewer struct {
 	Awarded    bool // the entry won a prize
 	Published  bool // the entrant consented to publication (or the default allows it)
 	Submitted  bool // the entry is submitted (judges see nothing else)
+	// Judging: a judge sees and scores only the entries assigned to them in
+	// the current round; after submitting their own review they may see the
+	// other judges' marks when the round allows it.
+	Assigned         bool
+	ReviewSubmitted  bool // the judge has submitted their own review of the entry
+	PeerScoresOpened bool // the round lets judges see others' marks after submitting
+	Finalist         bool // the entry reached the last round (shown in the gallery after the announcement)
 }
 
 // Visibility is what a viewer may see of one entry.
@@ -25,6 +32,7 @@ type Visibility struct {
 	Scores      bool // marks and ranking
 	Outcome     bool // awards
 	Score       bool // may record a score
+	PeerScores  bool // the other judges' marks on the entry
 }
 
 // See is the visibility policy: the one place that decides who sees what of
@@ -35,13 +43,13 @@ func See(v Viewer) Visibility {
 		return Visibility{Entry: true, Entrant: true, Original: true, Derivatives: true, Scores: true, Outcome: true}
 	case v.Owner:
 		return Visibility{Entry: true, Entrant: true, Original: true, Derivatives: true, Outcome: v.Announced}
-	case v.Judge:
-		if v.Conflicted || !v.Submitted {
-			return Visibility{}
-		}
-		return Visibility{Entry: true, Entrant: !v.Blind, Derivatives: true, Score: true, Outcome: v.Announced}
+	case v.Judge && !v.Conflicted && v.Submitted && v.Assigned:
+		return Visibility{Entry: true, Entrant: !v.Blind, Derivatives: true, Score: true, Outcome: v.Announced,
+			PeerScores: v.ReviewSubmitted && v.PeerScoresOpened}
 	default:
-		if v.Announced && v.Awarded && v.Published {
+		// Everyone else, judges without this entry included, sees what the
+		// public sees.
+		if v.Announced && (v.Awarded || v.Finalist) && v.Published {
 			return Visibility{Entry: true, Entrant: true, Derivatives: true, Outcome: true}
 		}
 		return Visibility{}

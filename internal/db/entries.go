@@ -8,7 +8,7 @@ import (
 	"github.com/tessera/tessera/internal/contest"
 )
 
-const entryColumns = `id, competition_id, category_id, entrant_id, title, statement, status, consent_publish AS consent, submitted_at, created_at, updated_at`
+const entryColumns = `id, competition_id, category_id, entrant_id, title, statement, status, consent_publish AS consent, consent_rules, COALESCE(nominated_by, '') AS nominated_by, submitted_at, created_at, updated_at`
 
 // ErrEntryLimit is returned when an entrant already has the category's
 // maximum number of entries.
@@ -31,8 +31,8 @@ func (db *DB) CreateEntry(ctx context.Context, e *contest.Entry, maxEntries int)
 				return ErrEntryLimit
 			}
 		}
-		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO entries (id, competition_id, category_id, entrant_id, title, statement, status, consent_publish, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), e.ID, e.CompetitionID, e.CategoryID, e.EntrantID, e.Title, e.Statement, string(e.Status), e.Consent, e.CreatedAt, e.UpdatedAt)
+		_, err := tx.ExecContext(ctx, db.q(`INSERT INTO entries (id, competition_id, category_id, entrant_id, title, statement, status, consent_publish, consent_rules, nominated_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), e.ID, e.CompetitionID, e.CategoryID, e.EntrantID, e.Title, e.Statement, string(e.Status), e.Consent, e.ConsentRules, nullString(e.NominatedBy), e.CreatedAt, e.UpdatedAt)
 		if err != nil {
 			return fmt.Errorf("create entry: %w", err)
 		}
@@ -123,4 +123,36 @@ func (db *DB) CountScoredEntries(ctx context.Context, roundID, judgeID string, s
 		return 0, fmt.Errorf("count scored entries: %w", err)
 	}
 	return n, nil
+}
+
+// UpdateEntry saves an entry's title, statement and consents while it is a
+// draft or submitted (never once withdrawn).
+func (db *DB) UpdateEntry(ctx context.Context, e contest.Entry) error {
+	res, err := db.x.ExecContext(ctx, db.q(`UPDATE entries SET title = ?, statement = ?, consent_publish = ?, consent_rules = ?, updated_at = ? WHERE id = ? AND status <> 'withdrawn'`),
+		e.Title, e.Statement, e.Consent, e.ConsentRules, db.now(), e.ID)
+	if err != nil {
+		return fmt.Errorf("update entry: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("update entry: withdrawn: %w", contest.ErrConflict)
+	}
+	return nil
+}
+
+// WithdrawEntry moves a draft or submitted entry to withdrawn.
+func (db *DB) WithdrawEntry(ctx context.Context, id, actorID string) error {
+	return db.tx(ctx, func(tx *sqlxTx) error {
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE entries SET status = 'withdrawn', updated_at = ? WHERE id = ? AND status <> 'withdrawn'`), db.now(), id)
+		if err != nil {
+			return fmt.Errorf("withdraw entry: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("withdraw entry: already withdrawn: %w", contest.ErrConflict)
+		}
+		var compID string
+		if err := tx.GetContext(ctx, &compID, db.q(`SELECT competition_id FROM entries WHERE id = ?`), id); err != nil {
+			return fmt.Errorf("withdraw entry: %w", err)
+		}
+		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: compID, ActorID: actorID, Action: "entry.withdraw", Subject: id})
+	})
 }

@@ -109,7 +109,7 @@ func Seed(ctx context.Context, a *app.App, d *db.DB, s *auth.Service) (Result, e
 	var res Result
 	res.Created = true
 	for _, sm := range samples {
-		e, err := a.CreateEntry(ctx, acc, app.EntryInput{CategoryID: cats[0].ID, Title: sm.title, Statement: sm.statement, Consent: true})
+		e, err := a.CreateEntry(ctx, acc, app.EntryInput{CategoryID: cats[0].ID, Title: sm.title, Statement: sm.statement, Consent: true, ConsentRules: true})
 		if err != nil {
 			return res, fmt.Errorf("demo entry: %w", err)
 		}

@@ -60,6 +60,8 @@ func (h *Handler) Register(r *gin.Engine) {
 	g.POST("/competitions/:slug/announcement", h.announce)
 	g.GET("/competitions/:slug/winners", h.winners)
 	g.GET("/competitions/:slug/audit", h.audit)
+	h.registerJudging(g)
+	h.registerUploads(g)
 }
 
 // NotFound answers an unknown /api/v1 path (the server routes it here).
@@ -275,10 +277,7 @@ func (h *Handler) getCompetition(c *gin.Context) {
 	}
 	cats := make([]categoryJSON, len(ov.Categories))
 	for i, x := range ov.Categories {
-		maxBytes := x.MaxFileBytes
-		if maxBytes == 0 || maxBytes > h.App.MaxUploadBytes {
-			maxBytes = h.App.MaxUploadBytes
-		}
+		maxBytes := h.App.UploadLimit(x)
 		types := app.AcceptedTypes(x.Medium)
 		if types == nil {
 			types = []string{}

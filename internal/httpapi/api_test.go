@@ -753,7 +753,7 @@ func thinPath(t *testing.T, w *world) {
 
 	var entry entryJSON
 	c.json(t, http.MethodPost, base+"/entries", w.entToken, map[string]any{
-		"category_id": w.photoCat, "title": "Loom at dusk", "statement": "A weaver's hands at the end of the day.", "consent_publish": true,
+		"category_id": w.photoCat, "title": "Loom at dusk", "statement": "A weaver's hands at the end of the day.", "consent_publish": true, "consent_rules": true,
 	}).want(t, "create entry", http.StatusCreated, &entry)
 	if entry.Status != "draft" || entry.Medium != "photo" || len(entry.Assets) != 0 || !entry.Mine {
 		t.Errorf("new entry: %+v", entry)
@@ -1125,7 +1125,7 @@ func badInput(t *testing.T, w *world) {
 	t.Run("text file named .png", func(t *testing.T) {
 		p := c.do(t, http.MethodPut, draftFiles+"?name=fake.png", w.entToken, "image/png", []byte("this is plain text pretending to be a picture\n")).
 			wantProblem(t, "text file named .png", http.StatusUnprocessableEntity)
-		wantField(t, "text file named .png", p, "file", "upload.type_not_accepted")
+		wantField(t, "text file named .png", p, "file", "upload.type_mismatch")
 	})
 	t.Run("empty upload", func(t *testing.T) {
 		p := c.do(t, http.MethodPut, draftFiles+"?name=empty.jpg", w.entToken, "image/jpeg", []byte{}).
@@ -1139,7 +1139,7 @@ func badInput(t *testing.T, w *world) {
 	t.Run("file name with a slash", func(t *testing.T) {
 		p := c.do(t, http.MethodPut, draftFiles+"?name="+url.QueryEscape("../etc/loom.jpg"), w.entToken, "image/jpeg", testJPEG(t, 64, 64)).
 			wantProblem(t, "file name with a slash", http.StatusUnprocessableEntity)
-		wantField(t, "file name with a slash", p, "file", "upload.name_invalid")
+		wantField(t, "file name with a slash", p, "file", "upload.name_separator")
 	})
 	t.Run("submit without a file", func(t *testing.T) {
 		p := c.json(t, http.MethodPost, base+"/entries/"+w.draftID+"/submit", w.entToken, nil).

@@ -106,6 +106,13 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		return nil, err
 	}
 	s.App = app.New(s.DB, s.Blobs, s.Signer, s.Queue, s.Auth, cfg.MaxUploadBytes)
+	s.App.Messages = s.Catalog.T
+	if cfg.SMTP.Host != "" {
+		s.App.Mailer = app.SMTPMailer{Host: cfg.SMTP.Host, Port: cmp.Or(cfg.SMTP.Port, 587), Username: cfg.SMTP.Username, Password: cfg.SMTP.Password, From: cmp.Or(cfg.SMTP.From, "tessera@localhost")}
+	}
+	if cfg.UploadMaxAge > 0 {
+		s.App.UploadMaxAge = cfg.UploadMaxAge
+	}
 	return s, nil
 }
 
@@ -189,9 +196,27 @@ func (s *Stack) RunWorkers(ctx context.Context) error {
 		defer close(done)
 		sw.Run(ctx, s.Config.SweepEvery)
 	}()
+	mailDone := make(chan struct{})
+	go func() {
+		defer close(mailDone)
+		s.App.RunMail(ctx, 2*time.Second, s.Logger)
+	}()
+	defer func() { <-mailDone }()
 	s.Logger.Info("workers running", "concurrency", s.Config.WorkerConcurrency, "transcode_concurrency", transcodes,
 		"jpeg", media.JPEGCodec, "queue", map[bool]string{true: "embedded", false: "redis"}[s.Queue.Embedded()])
+	uploadsDone := make(chan struct{})
+	go func() {
+		defer close(uploadsDone)
+		s.App.RunUploadSweeper(ctx, s.App.UploadMaxAge, s.Config.SweepEvery, func(n int, err error) {
+			if err != nil {
+				s.Logger.Warn("upload sweep failed", "err", err)
+				return
+			}
+			s.Logger.Info("stale uploads aborted", "count", n)
+		})
+	}()
 	<-ctx.Done()
+	<-uploadsDone
 	srv.Shutdown()
 	tsrv.Shutdown()
 	<-done

@@ -35,12 +35,18 @@ type entryData struct {
 	Judge       bool
 	CanUpload   bool
 	CanSubmit   bool
-	CanScore    bool
-	Processing  bool
-	Saved       bool
-	Accept      string
-	Types       string
-	Scores      []scoreRow
+	CanWithdraw bool
+	Rules       *rulesView
+	// RefreshSeconds, when set, has the uploader (or, without script, a
+	// noscript meta refresh) reload the page while files process, so that
+	// a reload never cuts an upload short.
+	RefreshSeconds int
+	CanScore       bool
+	Processing     bool
+	Saved          bool
+	Accept         string
+	Types          string
+	Scores         []scoreRow
 }
 
 // scoreRow is one criterion of the scoring form with its current value.
@@ -89,9 +95,15 @@ func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string, form url.
 	}
 	d.Owner = v.Mine
 	d.Judge = acc.Has(contest.RoleJudge) && !d.Owner && !d.Organizer
-	if d.Owner && v.Status == contest.EntryDraft && contest.CheckEntrantWrite(acc.Competition, now) == nil {
-		d.CanSubmit = true
+	if d.Owner && v.Status != contest.EntryWithdrawn && contest.CheckEntrantWrite(acc.Competition, now) == nil {
+		d.CanSubmit = v.Status == contest.EntryDraft
+		d.CanWithdraw = true
 		d.CanUpload = d.Accept != ""
+	}
+	if d.Owner {
+		if d.Rules, err = h.categoryRules(ctx, acc, v.CategoryID, h.t(p, "list.separator")); err != nil {
+			return nil, err
+		}
 	}
 	for _, a := range v.Assets {
 		if a.State == contest.AssetPending || a.State == contest.AssetProcessing {
@@ -99,7 +111,11 @@ func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string, form url.
 		}
 	}
 	if d.Processing && (d.Owner || d.Organizer) {
-		p.Refresh = strconv.Itoa(refreshSeconds) + "; url=" + p.Path
+		if d.CanUpload {
+			d.RefreshSeconds = refreshSeconds
+		} else {
+			p.Refresh = strconv.Itoa(refreshSeconds) + "; url=" + p.Path
+		}
 	}
 	if d.Judge {
 		round, crit, err := h.App.Rubric(ctx, acc)

@@ -35,7 +35,7 @@ func (h *Handler) newEntryPage(c *gin.Context) (*page, app.Access, error) {
 	}
 	p := h.newPage(c, "entry_new", "entry_new.page_title", acc.Competition.Title)
 	p.Path = "/c/" + acc.Competition.Slug + "/entries/new"
-	p.fields = []formField{{"category_id", "entry.category"}, {"title", "entry.title"}, {"statement", "entry.statement"}, {"consent", "entry.consent"}}
+	p.fields = []formField{{"category_id", "entry.category"}, {"title", "entry.title"}, {"statement", "entry.statement"}, {"consent", "entry.consent"}, {"consent_rules", "entry.consent_rules"}}
 	d := newEntryData{Competition: acc.Competition}
 	for _, cat := range cats {
 		d.Categories = append(d.Categories, categoryView{Category: cat, Types: typesLabel(h.t(p, "list.separator"), cat.Medium)})
@@ -68,6 +68,8 @@ func (h *Handler) newEntry(c *gin.Context) {
 		Title:      p.Form.Get("title"),
 		Statement:  p.Form.Get("statement"),
 		Consent:    p.Form.Get("consent") != "",
+		// The rules checkbox; needed to submit, not to save the draft.
+		ConsentRules: p.Form.Get("consent_rules") != "",
 	})
 	if err != nil {
 		h.fail(c, p, err)

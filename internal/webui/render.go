@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -271,22 +270,13 @@ func (h *Handler) remaining(lang string, d time.Duration) string {
 	return h.Catalog.T(lang, "time.left", strings.Join(parts, h.Catalog.T(lang, "list.separator")))
 }
 
-// acceptAttr is a medium's accepted content types for <input accept>.
-func acceptAttr(m contest.Medium) string {
-	return strings.Join(app.AcceptedTypes(m), ",")
-}
+// acceptAttr is a medium's accepted extensions and types for <input
+// accept>, so that phones convert HEIC photos to JPEG on their own.
+func acceptAttr(m contest.Medium) string { return contest.AcceptAttr(m) }
 
-// typesLabel names a medium's accepted types for people: JPEG, PNG, WebP.
+// typesLabel names a medium's accepted formats for people: JPEG, PNG, WebP.
 func typesLabel(sep string, m contest.Medium) string {
-	var names []string
-	for _, t := range app.AcceptedTypes(m) {
-		sub := strings.ToUpper(path.Base(t))
-		if sub == "WEBP" {
-			sub = "WebP"
-		}
-		names = append(names, sub)
-	}
-	return strings.Join(names, sep)
+	return strings.Join(contest.FormatLabels(m), sep)
 }
 
 // localPath reports whether next is a path on this site: it starts with one

@@ -83,6 +83,7 @@ func (h *Handler) Register(r *gin.Engine) {
 	g.GET("/c/:slug/entries/:id", h.entry)
 	g.POST("/c/:slug/entries/:id/upload", h.upload)
 	g.POST("/c/:slug/entries/:id/submit", h.submit)
+	g.POST("/c/:slug/entries/:id/withdraw", h.withdraw)
 	g.POST("/c/:slug/entries/:id/score", h.score)
 	g.GET("/c/:slug/judge", h.judgeQueue)
 	g.GET("/c/:slug/results", h.results)
@@ -91,6 +92,7 @@ func (h *Handler) Register(r *gin.Engine) {
 	g.GET("/c/:slug/winners", h.winners)
 
 	g.GET("/invite/:token", h.invitation)
+	h.registerJudging(g)
 	g.POST("/invite/:token", h.acceptInvitation)
 }
 

@@ -328,8 +328,8 @@ func TestThinPath(t *testing.T) {
 	photoCat := find(t, p, `<option value="([^"]+)">Photography`)
 	p = ent.post("/c/"+slug+"/entries/new", url.Values{"category_id": {""}, "title": {""}})
 	want(t, p, http.StatusUnprocessableEntity, "Choose one of this competition&#39;s categories.", "This field is required.", `aria-describedby="f-title-error"`, `id="error-summary"`)
-	p = ent.post("/c/"+slug+"/entries/new", url.Values{"category_id": {photoCat}, "title": {"Indigo Hands"}, "statement": {"Dyeing cloth in Kisumu."}, "consent": {"yes"}})
-	want(t, p, http.StatusOK, "Indigo Hands", "Draft", `type="file"`, `accept="image/jpeg,image/png,image/webp"`, "Submit entry")
+	p = ent.post("/c/"+slug+"/entries/new", url.Values{"category_id": {photoCat}, "title": {"Indigo Hands"}, "statement": {"Dyeing cloth in Kisumu."}, "consent": {"yes"}, "consent_rules": {"yes"}})
+	want(t, p, http.StatusOK, "Indigo Hands", "Draft", `type="file"`, `accept=".jpg,.jpeg,image/jpeg,.png,image/png,.webp,image/webp"`, "Submit entry")
 	entryPath := p.URL.Path
 	if !strings.HasPrefix(entryPath, "/c/"+slug+"/entries/") {
 		t.Fatalf("after entering: at %s", entryPath)
@@ -371,8 +371,8 @@ func TestThinPath(t *testing.T) {
 		t.Fatalf("thumbnail: %d %s", img.Status, img.Header.Get("Content-Type"))
 	}
 	p = ent.post(entryPath+"/submit", nil)
-	want(t, p, http.StatusOK, "Submitted")
-	lacks(t, p, "Submit entry", `type="file"`)
+	want(t, p, http.StatusOK, "Submitted", "Withdraw entry") // still editable until the deadline
+	lacks(t, p, "Submit entry")
 
 	// The judge accepts the invitation and scores blind.
 	jud := s.browser()

@@ -1,0 +1,214 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tessera/tessera/internal/contest"
+)
+
+// RoundJudge is a judge on a round's panels.
+type RoundJudge struct {
+	RoundID     string
+	JudgeID     string
+	Categories  string   `json:"-"`
+	CategoryIDs []string `db:"-"`
+	Active      bool
+}
+
+// SetRoundJudge puts a judge on a round (for the given categories; none
+// means all), or back on it.
+func (db *DB) SetRoundJudge(ctx context.Context, competitionID, roundID, judgeID string, categoryIDs []string, actorID string) error {
+	return db.tx(ctx, func(tx *sqlxTx) error {
+		cats := strings.Join(categoryIDs, ",")
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO round_judges (round_id, judge_id, categories, active, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (round_id, judge_id) DO UPDATE SET categories = excluded.categories, active = excluded.active`), roundID, judgeID, cats, true, db.now()); err != nil {
+			return fmt.Errorf("round judge: %w", err)
+		}
+		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: actorID, Action: "judge.panel", Subject: judgeID, Detail: roundID + " " + cats})
+	})
+}
+
+// RoundJudges lists a round's judges, active or not.
+func (db *DB) RoundJudges(ctx context.Context, roundID string) ([]RoundJudge, error) {
+	var js []RoundJudge
+	if err := db.x.SelectContext(ctx, &js, db.q(`SELECT round_id, judge_id, categories, active FROM round_judges WHERE round_id = ? ORDER BY created_at, judge_id`), roundID); err != nil {
+		return nil, fmt.Errorf("round judges: %w", err)
+	}
+	for i := range js {
+		if js[i].Categories != "" {
+			js[i].CategoryIDs = strings.Split(js[i].Categories, ",")
+		}
+	}
+	return js, nil
+}
+
+// DropJudge takes a judge off a round: their assignments without a
+// submitted review are released (returned), submitted ones and every mark
+// stay.
+func (db *DB) DropJudge(ctx context.Context, competitionID, roundID, judgeID, actorID string) ([]string, error) {
+	var released []string
+	err := db.tx(ctx, func(tx *sqlxTx) error {
+		if _, err := tx.ExecContext(ctx, db.q(`UPDATE round_judges SET active = ? WHERE round_id = ? AND judge_id = ?`), false, roundID, judgeID); err != nil {
+			return fmt.Errorf("drop judge: %w", err)
+		}
+		if err := tx.SelectContext(ctx, &released, db.q(`SELECT a.entry_id FROM assignments a WHERE a.round_id = ? AND a.judge_id = ?
+			AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.round_id = a.round_id AND r.entry_id = a.entry_id AND r.judge_id = a.judge_id AND r.submitted_at IS NOT NULL)
+			ORDER BY a.entry_id`), roundID, judgeID); err != nil {
+			return fmt.Errorf("drop judge: %w", err)
+		}
+		for _, id := range released {
+			if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM assignments WHERE round_id = ? AND judge_id = ? AND entry_id = ?`), roundID, judgeID, id); err != nil {
+				return fmt.Errorf("release assignment: %w", err)
+			}
+		}
+		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: actorID, Action: "judge.drop", Subject: judgeID,
+			Detail: fmt.Sprintf("%s released %d", roundID, len(released))})
+	})
+	return released, err
+}
+
+// Assignment is one judge on one entry in a round.
+type Assignment struct {
+	EntryID   string
+	JudgeID   string
+	Source    string // auto or manual
+	Submitted bool   // the judge submitted their review
+}
+
+// Assignments lists a round's assignments with whether each is submitted.
+func (db *DB) Assignments(ctx context.Context, roundID string) ([]Assignment, error) {
+	var as []Assignment
+	err := db.x.SelectContext(ctx, &as, db.q(`SELECT a.entry_id, a.judge_id, a.source,
+		CASE WHEN r.submitted_at IS NULL THEN 0 ELSE 1 END AS submitted
+		FROM assignments a LEFT JOIN reviews r ON r.round_id = a.round_id AND r.entry_id = a.entry_id AND r.judge_id = a.judge_id
+		WHERE a.round_id = ? ORDER BY a.entry_id, a.judge_id`), roundID)
+	if err != nil {
+		return nil, fmt.Errorf("assignments: %w", err)
+	}
+	return as, nil
+}
+
+// HasAssignments reports whether a round has any assignment (until it has,
+// every judge of the competition judges every entry of the round).
+func (db *DB) HasAssignments(ctx context.Context, roundID string) (bool, error) {
+	var n int
+	if err := db.x.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM (SELECT 1 FROM assignments WHERE round_id = ? LIMIT 1) x`), roundID); err != nil {
+		return false, fmt.Errorf("has assignments: %w", err)
+	}
+	return n > 0, nil
+}
+
+// AssignedTo returns which of entryIDs a judge is assigned in a round.
+func (db *DB) AssignedTo(ctx context.Context, roundID, judgeID string, entryIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(entryIDs); start += 500 {
+		chunk := entryIDs[start:min(start+500, len(entryIDs))]
+		var ids []string
+		q := `SELECT entry_id FROM assignments WHERE round_id = ? AND judge_id = ? AND entry_id IN (?` + strings.Repeat(", ?", len(chunk)-1) + `)`
+		if err := db.x.SelectContext(ctx, &ids, db.q(q), append([]any{roundID, judgeID}, anys(chunk)...)...); err != nil {
+			return nil, fmt.Errorf("assigned: %w", err)
+		}
+		for _, id := range ids {
+			out[id] = true
+		}
+	}
+	return out, nil
+}
+
+// AddAssignments stores pairs, skipping any already made, and records one
+// audit line for the batch.
+func (db *DB) AddAssignments(ctx context.Context, competitionID, roundID string, pairs []contest.Pair, source, actorID string) error {
+	return db.tx(ctx, func(tx *sqlxTx) error {
+		now := db.now()
+		for _, p := range pairs {
+			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO assignments (round_id, entry_id, judge_id, created_at, source) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (round_id, entry_id, judge_id) DO NOTHING`), roundID, p.EntryID, p.JudgeID, now, source); err != nil {
+				return fmt.Errorf("assign: %w", err)
+			}
+		}
+		detail := fmt.Sprintf("%s %d pairs", roundID, len(pairs))
+		if len(pairs) <= 20 {
+			parts := make([]string, len(pairs))
+			for i, p := range pairs {
+				parts[i] = p.EntryID + "←" + p.JudgeID
+			}
+			detail = roundID + " " + strings.Join(parts, " ")
+		}
+		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: actorID, Action: "assign." + source, Subject: roundID, Detail: detail})
+	})
+}
+
+// RemoveAssignment takes a judge off an entry; refused with ErrConflict
+// when the judge has submitted their review (their marks stay).
+func (db *DB) RemoveAssignment(ctx context.Context, competitionID, roundID, entryID, judgeID, actorID string) error {
+	return db.tx(ctx, func(tx *sqlxTx) error {
+		var n int
+		if err := tx.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM reviews WHERE round_id = ? AND entry_id = ? AND judge_id = ? AND submitted_at IS NOT NULL`), roundID, entryID, judgeID); err != nil {
+			return fmt.Errorf("remove assignment: %w", err)
+		}
+		if n > 0 {
+			return fmt.Errorf("the judge has submitted this review: %w", contest.ErrConflict)
+		}
+		res, err := tx.ExecContext(ctx, db.q(`DELETE FROM assignments WHERE round_id = ? AND entry_id = ? AND judge_id = ?`), roundID, entryID, judgeID)
+		if err != nil {
+			return fmt.Errorf("remove assignment: %w", err)
+		}
+		if k, _ := res.RowsAffected(); k != 1 {
+			return fmt.Errorf("assignment: %w", contest.ErrNotFound)
+		}
+		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: actorID, Action: "assign.remove", Subject: roundID, Detail: entryID + "←" + judgeID})
+	})
+}
+
+// QueueCursor is where a keyset page of entries starts: after this entry.
+type QueueCursor struct {
+	CreatedAt time.Time
+	ID        string
+}
+
+// JudgeQueuePage lists the entries assigned to a judge in a round (or, when
+// open is set, every entry of the round), oldest first, at most limit after
+// the cursor. Keyset paging keeps page 5,000 as quick as page 1.
+func (db *DB) JudgeQueuePage(ctx context.Context, r contest.Round, judgeID string, open bool, after *QueueCursor, limit int) ([]contest.Entry, error) {
+	where, args := db.roundEntryFilter(r)
+	if !open {
+		// A correlated EXISTS on the assignments' key lets the database walk
+		// entries in keyset order and stop after limit rows.
+		where += ` AND EXISTS (SELECT 1 FROM assignments a WHERE a.round_id = ? AND a.entry_id = e.id AND a.judge_id = ?)`
+		args = append(args, r.ID, judgeID)
+	}
+	if after != nil {
+		// A plain range on created_at lets both planners seek in the
+		// index; the OR then skips the ties already shown.
+		where += ` AND e.created_at >= ? AND (e.created_at > ? OR e.id > ?)`
+		args = append(args, after.CreatedAt.UTC(), after.CreatedAt.UTC(), after.ID)
+	}
+	args = append(args, limit)
+	var es []contest.Entry
+	if err := db.x.SelectContext(ctx, &es, db.q(`SELECT `+entryColumns+` FROM entries e WHERE `+where+` ORDER BY e.created_at, e.id LIMIT ?`), args...); err != nil {
+		return nil, fmt.Errorf("judge queue: %w", err)
+	}
+	return es, nil
+}
+
+// QueueCounts returns how many entries a judge has in a round (assigned,
+// or all when open) and how many of those they have submitted.
+func (db *DB) QueueCounts(ctx context.Context, r contest.Round, judgeID string, open bool) (total, submitted int, err error) {
+	where, args := db.roundEntryFilter(r)
+	if !open {
+		where += ` AND EXISTS (SELECT 1 FROM assignments a WHERE a.round_id = ? AND a.entry_id = e.id AND a.judge_id = ?)`
+		args = append(args, r.ID, judgeID)
+	}
+	if err := db.x.GetContext(ctx, &total, db.q(`SELECT COUNT(*) FROM entries e WHERE `+where), args...); err != nil {
+		return 0, 0, fmt.Errorf("queue count: %w", err)
+	}
+	args = append(args, r.ID, judgeID)
+	if err := db.x.GetContext(ctx, &submitted, db.q(`SELECT COUNT(*) FROM entries e WHERE `+where+
+		` AND EXISTS (SELECT 1 FROM reviews rv WHERE rv.round_id = ? AND rv.entry_id = e.id AND rv.judge_id = ? AND rv.submitted_at IS NOT NULL)`), args...); err != nil {
+		return 0, 0, fmt.Errorf("queue count: %w", err)
+	}
+	return total, submitted, nil
+}

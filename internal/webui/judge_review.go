@@ -1,0 +1,187 @@
+package webui
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tessera/tessera/internal/app"
+	"github.com/tessera/tessera/internal/contest"
+)
+
+// registerJudging lists the pages of rounds, judging, results, conflicts,
+// mail and the audit log.
+func (h *Handler) registerJudging(g *gin.RouterGroup) {
+	g.GET("/c/:slug/rounds", h.roundsPage)
+	g.POST("/c/:slug/rounds", h.createRound)
+	g.GET("/c/:slug/rounds/:round", h.roundPage)
+	g.POST("/c/:slug/rounds/:round/settings", h.updateRound)
+	g.POST("/c/:slug/rounds/:round/assign", h.autoAssign)
+	g.POST("/c/:slug/rounds/:round/panel", h.setPanel)
+	g.POST("/c/:slug/rounds/:round/drop", h.dropJudge)
+	g.POST("/c/:slug/rounds/:round/recuse", h.recuse)
+	g.POST("/c/:slug/rounds/:round/advance", h.advance)
+	g.GET("/c/:slug/rounds/:round/queue", h.roundQueue)
+	g.GET("/c/:slug/rounds/:round/review/:id", h.reviewPage)
+	g.POST("/c/:slug/rounds/:round/review/:id", h.saveReview)
+	g.GET("/c/:slug/rounds/:round/results", h.roundResults)
+	g.POST("/c/:slug/rounds/:round/tie", h.decideTie)
+	g.POST("/c/:slug/rounds/:round/award", h.giveAward)
+	g.POST("/c/:slug/schedule", h.scheduleAnnouncement)
+	g.GET("/c/:slug/conflicts", h.conflictsPage)
+	g.POST("/c/:slug/conflicts", h.declareConflict)
+	g.POST("/c/:slug/conflicts/:conflict/delete", h.deleteConflict)
+	g.GET("/c/:slug/outbox", h.outboxPage)
+	g.GET("/c/:slug/audit", h.auditPage)
+}
+
+// roundQueueData is a judge's queue in one round.
+type roundQueueData struct {
+	Competition contest.Competition
+	Page        app.QueuePage
+	Percent     int
+}
+
+func (h *Handler) roundQueue(c *gin.Context) {
+	acc, err := h.access(c)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	q, err := h.App.JudgeQueuePage(c.Request.Context(), acc, c.Param("round"), c.Query("after"), 50)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	p := h.newPage(c, "round_queue", "queue.page_title", q.Round.Name, acc.Competition.Title)
+	d := roundQueueData{Competition: acc.Competition, Page: q}
+	if q.Total > 0 {
+		d.Percent = q.Scored * 100 / q.Total
+	}
+	p.Data = d
+	h.render(c, http.StatusOK, p)
+}
+
+// reviewData is the scoring page of one entry.
+type reviewData struct {
+	Competition contest.Competition
+	Review      app.ReviewView
+	Rows        []reviewRow
+	Notice      string
+}
+
+// reviewRow is one criterion with its choices and the judge's mark.
+type reviewRow struct {
+	app.CriterionView
+	Field  string
+	Values []int
+	Mark   string // current value as submitted or stored ("" when none)
+}
+
+func (h *Handler) reviewPage(c *gin.Context) {
+	acc, err := h.access(c)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	rv, err := h.App.Review(c.Request.Context(), acc, c.Param("round"), c.Param("id"))
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	p := h.reviewPageFor(c, acc, rv, nil)
+	switch c.Query("saved") {
+	case "draft":
+		p.Notice = h.t(p, "review.saved_draft")
+	case "submitted":
+		p.Notice = h.t(p, "review.saved_submitted")
+	}
+	h.render(c, http.StatusOK, p)
+}
+
+func (h *Handler) reviewPageFor(c *gin.Context, acc app.Access, rv app.ReviewView, form url.Values) *page {
+	p := h.newPage(c, "review", "review.page_title", rv.Entry.Title)
+	p.Path = "/c/" + acc.Competition.Slug + "/rounds/" + rv.Round.ID + "/review/" + rv.Entry.ID
+	p.Form = form
+	d := reviewData{Competition: acc.Competition, Review: rv}
+	for _, cr := range rv.Round.Criteria {
+		row := reviewRow{CriterionView: cr, Field: "c_" + cr.ID}
+		for v := cr.ScaleMin; v <= cr.ScaleMax; v++ {
+			row.Values = append(row.Values, v)
+		}
+		if form != nil {
+			row.Mark = form.Get(row.Field)
+		} else if v, ok := rv.Scores[cr.ID]; ok {
+			row.Mark = strconv.Itoa(v)
+		}
+		d.Rows = append(d.Rows, row)
+		p.fields = append(p.fields, formField{Name: row.Field, Label: cr.Name})
+	}
+	p.Data = d
+	return p
+}
+
+func (h *Handler) saveReview(c *gin.Context) {
+	acc, err := h.access(c)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	form, err := postForm(c)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	round, id := c.Param("round"), c.Param("id")
+	rv, err := h.App.Review(c.Request.Context(), acc, round, id)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	in := app.ReviewInput{Scores: map[string]int{}, Note: form.Get("note"), Feedback: form.Get("feedback"), Submit: form.Get("action") == "submit"}
+	fe := contest.FieldError{}
+	for _, cr := range rv.Round.Criteria {
+		raw := strings.TrimSpace(form.Get("c_" + cr.ID))
+		if raw == "" {
+			continue
+		}
+		v, err := strconv.Atoi(raw)
+		if err != nil {
+			fe.Add("c_"+cr.ID, "score.out_of_range")
+			continue
+		}
+		in.Scores[cr.ID] = v
+	}
+	if err := fe.Err(); err != nil {
+		h.fail(c, h.reviewPageFor(c, acc, rv, form), err)
+		return
+	}
+	if _, err := h.App.SaveReview(c.Request.Context(), acc, round, id, in); err != nil {
+		if fe, ok := err.(*contest.FieldError); ok {
+			// Criterion ids come back as field names: point them at the inputs.
+			mapped := &contest.FieldError{}
+			for k, v := range fe.Fields {
+				if k == "note" || k == "feedback" {
+					mapped.Add(k, v)
+				} else {
+					mapped.Add("c_"+k, v)
+				}
+			}
+			err = mapped
+		}
+		h.fail(c, h.reviewPageFor(c, acc, rv, form), err)
+		return
+	}
+	saved := "draft"
+	if in.Submit || rv.Submitted {
+		saved = "submitted"
+	}
+	next := "/c/" + acc.Competition.Slug + "/rounds/" + round + "/review/" + id + "?saved=" + saved
+	if in.Submit && form.Get("next") == "queue" {
+		next = "/c/" + acc.Competition.Slug + "/rounds/" + round + "/queue"
+	}
+	c.Redirect(http.StatusSeeOther, next)
+}
