@@ -3,7 +3,7 @@
 #   1. start PostgreSQL, Redis and MinIO on loopback (scripts/services.sh)
 #   2. go vet ./...
 #   3. gofmt -l . is empty
-#   4. go test -race -count=1 ./...
+#   4. go test -race -count=1 ./... (and the media tests with -tags turbojpeg)
 #   5. docker-compose.yml parses (when a compose client is installed)
 #   6. scripts/fuzz.sh, when it exists (short fuzz runs)
 #   7. scripts/e2e.sh (the real binary driven by headless Chromium)
@@ -137,6 +137,9 @@ source "$SERVICES/env"
 step "go vet" go vet ./... || true
 step "gofmt" gofmt_check || true
 step "go test -race" go_test || true
+# The optional libjpeg-turbo build (DCT-scaled decode, docs/MEDIA.md) is the
+# one the image benchmark measures: its pipeline tests run too.
+step "go test -tags turbojpeg" env CGO_ENABLED=1 go test -count=1 -tags turbojpeg ./internal/media/ || true
 step "compose config" compose_check || true
 step "fuzz" fuzz || true
 step "e2e (browser)" bash scripts/e2e.sh || true

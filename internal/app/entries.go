@@ -67,6 +67,10 @@ func (a *App) CreateEntry(ctx context.Context, acc Access, in EntryInput) (conte
 		}
 	}
 	e := contest.Entry{CompetitionID: acc.Competition.ID, CategoryID: cat.ID, EntrantID: acc.User.ID, Title: in.Title, Statement: in.Statement, Consent: in.Consent, ConsentRules: in.ConsentRules}
+	// An entrant who accepted a nomination enters with it.
+	if e.NominatedBy, err = a.DB.NominatorOf(ctx, acc.Competition.ID, acc.User.ID); err != nil {
+		return e, err
+	}
 	if err := a.DB.CreateEntry(ctx, &e, cat.MaxEntries); err != nil {
 		if errors.Is(err, db.ErrEntryLimit) {
 			return e, &contest.FieldError{Fields: map[string]string{"category_id": "category.limit_reached"}}
@@ -354,6 +358,20 @@ type AssetView struct {
 	JudgeURL string `json:"judge_url,omitempty"`
 	VideoURL string `json:"video_url,omitempty"`
 	TextURL  string `json:"text_url,omitempty"`
+	// Facts found by processing: a video's length, an essay's words.
+	DurationMS int64 `json:"duration_ms,omitempty"`
+	WordCount  int   `json:"word_count,omitempty"`
+	// Progress is the video preview's percent done while the asset is
+	// processing; only its owner and organizers see it.
+	Progress *int `json:"progress,omitempty"`
+}
+
+// Percent is the video preview's progress for pages: -1 when not shown.
+func (a AssetView) Percent() int {
+	if a.Progress == nil {
+		return -1
+	}
+	return *a.Progress
 }
 
 // EntrantView is who made an entry.
@@ -380,6 +398,9 @@ type EntryView struct {
 	MyTotal     *float64            `json:"my_total,omitempty"`
 	MyScores    map[string]int      `json:"my_scores,omitempty"`
 	Mine        bool                `json:"mine"`
+	// NominatedBy names the nominator (organisation), for the entrant and
+	// the organizer only.
+	NominatedBy string `json:"nominated_by,omitempty"`
 }
 
 // Thumb returns the first thumbnail URL, if any.
@@ -399,7 +420,10 @@ type entryContext struct {
 	awards map[string][]contest.AwardKind
 	assets map[string][]contest.Asset
 	derivs map[string][]contest.Derivative
+	media  map[string]db.AssetMedia
 	users  map[string]contest.User
+	// nominators are the users who nominated entries of the batch.
+	nominators map[string]contest.User
 	// judging is filled by loadJudging where judges may look (assignment.go);
 	// its zero value shows a judge nothing.
 	judging judging
@@ -443,6 +467,25 @@ func (a *App) loadContext(ctx context.Context, comp contest.Competition, es []co
 	}
 	for _, d := range ds {
 		ec.derivs[d.AssetID] = append(ec.derivs[d.AssetID], d)
+	}
+	ms, err := a.DB.AssetMedia(ctx, aids...)
+	if err != nil {
+		return ec, err
+	}
+	ec.media = make(map[string]db.AssetMedia, len(ms))
+	for _, m := range ms {
+		ec.media[m.AssetID] = m
+	}
+	ec.nominators = map[string]contest.User{}
+	for _, e := range es {
+		if _, ok := ec.nominators[e.NominatedBy]; ok || e.NominatedBy == "" {
+			continue
+		}
+		u, err := a.DB.UserByID(ctx, e.NominatedBy)
+		if err != nil {
+			return ec, err
+		}
+		ec.nominators[e.NominatedBy] = u
 	}
 	if withUsers {
 		for _, e := range es {
@@ -493,6 +536,11 @@ func (a *App) view(acc Access, ec entryContext, e contest.Entry) (EntryView, boo
 			v.Entrant = &EntrantView{Name: u.Name, Organisation: u.Organisation, Country: u.Country}
 		}
 	}
+	if e.NominatedBy != "" && vis.Entrant && (v.Mine || acc.Has(contest.RoleOrganizer)) {
+		if u, ok := ec.nominators[e.NominatedBy]; ok {
+			v.NominatedBy = nominatorLabel(u.Organisation, u.Name)
+		}
+	}
 	if vis.Outcome {
 		v.Awards = ec.awards[e.ID]
 	}
@@ -503,6 +551,13 @@ func (a *App) view(acc Access, ec entryContext, e contest.Entry) (EntryView, boo
 			av.FileName = as.FileName
 			av.FailReason = as.FailReason
 			av.OriginalURL = a.Signer.URL(as.OriginalKey, a.URLTTL, now)
+			if m, ok := ec.media[as.ID]; ok && as.State == contest.AssetProcessing {
+				p := m.Progress
+				av.Progress = &p
+			}
+		}
+		if m, ok := ec.media[as.ID]; ok {
+			av.DurationMS, av.WordCount = m.DurationMS, m.WordCount
 		}
 		if vis.Derivatives {
 			for _, d := range ec.derivs[as.ID] {

@@ -46,6 +46,7 @@ func (h *Handler) Register(r *gin.Engine) {
 	g.GET("/competitions/:slug", h.getCompetition)
 	g.POST("/competitions/:slug/invitations", h.createInvitation)
 	g.POST("/invitations/:token/accept", h.acceptInvitation)
+	h.registerNominations(g)
 
 	g.GET("/competitions/:slug/entries", h.myEntries)
 	g.POST("/competitions/:slug/entries", h.createEntry)
@@ -62,6 +63,7 @@ func (h *Handler) Register(r *gin.Engine) {
 	g.GET("/competitions/:slug/audit", h.audit)
 	h.registerJudging(g)
 	h.registerUploads(g)
+	h.registerDuplicates(g)
 }
 
 // NotFound answers an unknown /api/v1 path (the server routes it here).

@@ -43,6 +43,8 @@ type jw struct {
 	crit    []string
 	entries map[string]string // A (owner's, blind check, consenting), B (no consent), C, D
 	foreign struct{ base, entry, round string }
+	// announceAt is the scheduled moment of the announcement.
+	announceAt time.Time
 }
 
 const (
@@ -586,7 +588,10 @@ func (w *jw) awards(t *testing.T) {
 }
 
 func (w *jw) announce(t *testing.T) {
-	at := time.Now().UTC().Add(3 * time.Second).Truncate(time.Second).Add(time.Second)
+	// Long enough for both matrices to walk every route before the moment
+	// (everyRoute checks leaks only for calls answered before it).
+	at := time.Now().UTC().Add(12 * time.Second).Truncate(time.Second).Add(time.Second)
+	w.announceAt = at
 	var ann struct {
 		AnnouncedAt *time.Time `json:"announced_at"`
 	}
@@ -920,5 +925,6 @@ func (w *jw) matrix(t *testing.T, ph phase) {
 	if (len(e.Awards) > 0) != announced {
 		t.Errorf("owner sees awards %v (announced %v)", e.Awards, announced)
 	}
+	w.everyRoute(t, ph)
 	_ = fmt.Sprint
 }

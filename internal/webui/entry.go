@@ -37,6 +37,7 @@ type entryData struct {
 	CanSubmit   bool
 	CanWithdraw bool
 	Rules       *rulesView
+	Deadline    deadlineView
 	// RefreshSeconds, when set, has the uploader (or, without script, a
 	// noscript meta refresh) reload the page while files process, so that
 	// a reload never cuts an upload short.
@@ -94,6 +95,7 @@ func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string, form url.
 		Types:       typesLabel(h.t(p, "list.separator"), v.Medium),
 	}
 	d.Owner = v.Mine
+	d.Deadline = h.deadline(p.Lang, acc.Competition, now)
 	d.Judge = acc.Has(contest.RoleJudge) && !d.Owner && !d.Organizer
 	if d.Owner && v.Status != contest.EntryWithdrawn && contest.CheckEntrantWrite(acc.Competition, now) == nil {
 		d.CanSubmit = v.Status == contest.EntryDraft

@@ -13,6 +13,8 @@ import (
 type newEntryData struct {
 	Competition contest.Competition
 	Categories  []categoryView
+	Deadline    deadlineView
+	Open        bool // the form is shown only while entries may be written
 }
 
 // newEntryPage builds the new-entry form; signed-out visitors are sent to
@@ -26,9 +28,6 @@ func (h *Handler) newEntryPage(c *gin.Context) (*page, app.Access, error) {
 	if !acc.SignedIn() {
 		return nil, acc, contest.ErrUnauthorized
 	}
-	if err := contest.CheckEntrantWrite(acc.Competition, h.App.Now()); err != nil {
-		return nil, acc, err
-	}
 	cats, err := h.App.DB.Categories(c.Request.Context(), acc.Competition.ID)
 	if err != nil {
 		return nil, acc, err
@@ -36,7 +35,8 @@ func (h *Handler) newEntryPage(c *gin.Context) (*page, app.Access, error) {
 	p := h.newPage(c, "entry_new", "entry_new.page_title", acc.Competition.Title)
 	p.Path = "/c/" + acc.Competition.Slug + "/entries/new"
 	p.fields = []formField{{"category_id", "entry.category"}, {"title", "entry.title"}, {"statement", "entry.statement"}, {"consent", "entry.consent"}, {"consent_rules", "entry.consent_rules"}}
-	d := newEntryData{Competition: acc.Competition}
+	d := newEntryData{Competition: acc.Competition, Deadline: h.deadline(p.Lang, acc.Competition, h.App.Now()),
+		Open: contest.CheckEntrantWrite(acc.Competition, h.App.Now()) == nil}
 	for _, cat := range cats {
 		d.Categories = append(d.Categories, categoryView{Category: cat, Types: typesLabel(h.t(p, "list.separator"), cat.Medium)})
 	}
@@ -56,6 +56,11 @@ func (h *Handler) newEntryForm(c *gin.Context) {
 func (h *Handler) newEntry(c *gin.Context) {
 	p, acc, err := h.newEntryPage(c)
 	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
+	// A late write gets the deadline message and changes nothing.
+	if err := contest.CheckEntrantWrite(acc.Competition, h.App.Now()); err != nil {
 		h.fail(c, nil, err)
 		return
 	}

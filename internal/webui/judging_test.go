@@ -186,7 +186,10 @@ func TestJudgingPageMatrix(t *testing.T) {
 	}
 	base := "/c/matrix-works/rounds/" + r.ID
 	want(t, org.post(base+"/assign", nil), http.StatusOK, "Entries assigned.")
-	_ = b
+	foreignRound, _, err := s.db.ActiveRound(ctx, other.ID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	roles := []string{"public", "owner", "other", "judge", "unassigned", "conflicted", "nominator", "organizer"}
 	isJudge := func(role string) bool { return role == "judge" || role == "unassigned" || role == "conflicted" }
@@ -294,5 +297,6 @@ func TestJudgingPageMatrix(t *testing.T) {
 				})
 			}
 		}
+		everyPage(t, pageWorld{people: people, slug: "matrix-works", round: r.ID, foreignRd: foreignRound.ID, a: a, b: b, foreign: foreign, cat: cats[0].ID, announced: announced})
 	}
 }
