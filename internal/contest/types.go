@@ -307,6 +307,7 @@ type Invitation struct {
 	CompetitionID string
 	Role          Role
 	Email         string
+	Statement     string // a nomination's statement, when the invitation nominates
 	CreatedBy     string
 	ExpiresAt     time.Time
 	UsedAt        *time.Time

@@ -155,7 +155,7 @@ func (db *DB) CreateInvitation(ctx context.Context, tokenHash string, inv contes
 // Invitation returns an unused, unexpired invitation by token hash.
 func (db *DB) Invitation(ctx context.Context, tokenHash string) (contest.Invitation, error) {
 	var inv contest.Invitation
-	err := db.x.GetContext(ctx, &inv, db.q(`SELECT competition_id, role, email, created_by, expires_at, used_at FROM invitations
+	err := db.x.GetContext(ctx, &inv, db.q(`SELECT competition_id, role, email, statement, created_by, expires_at, used_at FROM invitations
 		WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`), tokenHash, db.now())
 	if err != nil {
 		return inv, notFound(err, "invitation")
@@ -169,7 +169,7 @@ func (db *DB) AcceptInvitation(ctx context.Context, tokenHash, userID string) (c
 	var inv contest.Invitation
 	err := db.tx(ctx, func(tx *sqlxTx) error {
 		now := db.now()
-		if err := tx.GetContext(ctx, &inv, db.q(`SELECT competition_id, role, email, created_by, expires_at, used_at FROM invitations
+		if err := tx.GetContext(ctx, &inv, db.q(`SELECT competition_id, role, email, statement, created_by, expires_at, used_at FROM invitations
 			WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?`), tokenHash, now); err != nil {
 			return notFound(err, "invitation")
 		}

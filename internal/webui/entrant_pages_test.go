@@ -116,6 +116,8 @@ func TestEntryEditAndDeadline(t *testing.T) {
 	slug := "edit-test"
 	ent := s.browser()
 	want(t, ent.signUp("Amina", "amina@coop.example", "weaving-is-life", "/"), http.StatusOK)
+	// The home page lists the deadline in both zones with the time left.
+	want(t, ent.get("/"), http.StatusOK, "Edit Test", "(Africa/Nairobi)", `data-local>`, "left</p>")
 	p := ent.get("/c/" + slug + "/entries/new")
 	want(t, p, http.StatusOK, "Deadline", "(Africa/Nairobi)", `<time datetime="`, "data-local", "left</p>")
 	cat := find(t, p, `<option value="([^"]+)">Photography`)

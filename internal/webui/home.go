@@ -26,6 +26,7 @@ type competitionItem struct {
 	State                    string // translated window state
 	ClosesAt                 time.Time
 	Loc                      *time.Location
+	Remaining                string // time left while open, else ""
 }
 
 func (h *Handler) home(c *gin.Context) {
@@ -50,6 +51,7 @@ func (h *Handler) home(c *gin.Context) {
 		d.Competitions = append(d.Competitions, competitionItem{
 			Slug: comp.Slug, Title: comp.Title, Description: excerpt(comp.Description, 240),
 			State: h.t(p, windowKey(contest.SubmissionWindow(comp, now))), ClosesAt: comp.ClosesAt, Loc: comp.Location(),
+			Remaining: h.deadline(p.Lang, comp, now).Remaining,
 		})
 	}
 	p.Data = d

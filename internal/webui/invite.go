@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 
@@ -14,6 +15,9 @@ import (
 type invitationData struct {
 	Competition contest.Competition
 	Role        contest.Role
+	// Nominator and Statement describe a nomination, when the invitation is one.
+	Nominator string
+	Statement string
 	// Next is this page's address, for signing in or up and coming back.
 	Next string
 }
@@ -32,7 +36,16 @@ func (h *Handler) invitation(c *gin.Context) {
 		return
 	}
 	p := h.newPage(c, "invite", "invite.page_title", comp.Title)
-	p.Data = invitationData{Competition: comp, Role: inv.Role, Next: "/invite/" + url.PathEscape(token)}
+	d := invitationData{Competition: comp, Role: inv.Role, Next: "/invite/" + url.PathEscape(token)}
+	if inv.Role == contest.RoleEntrant && inv.Statement != "" {
+		by, err := h.App.DB.UserByID(ctx, inv.CreatedBy)
+		if err != nil {
+			h.fail(c, nil, err)
+			return
+		}
+		d.Nominator, d.Statement = cmp.Or(by.Organisation, by.Name), inv.Statement
+	}
+	p.Data = d
 	h.render(c, http.StatusOK, p)
 }
 

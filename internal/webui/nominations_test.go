@@ -57,6 +57,7 @@ func TestNominations(t *testing.T) {
 	// The nominee accepts, enters; the entry shows the nomination.
 	nee := s.browser()
 	want(t, nee.signUp("Wanjiku", "weaver@coop.example", "weaving-is-life", nomPath), http.StatusOK)
+	want(t, nee.get(nomPath), http.StatusOK, "Nominated by Embassy of Kenya Cooperative", "The finest baskets of Machakos.")
 	want(t, nee.post(nomPath, url.Values{}), http.StatusOK, "Crafts 2026")
 	p = nee.get("/c/" + slug + "/entries/new")
 	photoCat := find(t, p, `<option value="([^"]+)">Photography`)
