@@ -117,9 +117,6 @@ func runServe(ctx context.Context, args []string) error {
 	}
 	log := newLogger(cfg.LogLevel)
 	s, err := stack.Open(ctx, cfg, log, stack.Options{})
-	if errors.Is(err, db.ErrSchemaBehind) {
-		return fmt.Errorf("%w\nrun `tessera migrate` (with the same settings) and start again", err)
-	}
 	if err != nil {
 		return err
 	}
@@ -187,9 +184,6 @@ func runWorker(ctx context.Context, args []string) error {
 		return errors.New("a separate worker needs TESSERA_REDIS_URL; for one process use `tessera serve --worker`")
 	}
 	s, err := stack.Open(ctx, cfg, log, stack.Options{})
-	if errors.Is(err, db.ErrSchemaBehind) {
-		return fmt.Errorf("%w\nrun `tessera migrate` (with the same settings) and start again", err)
-	}
 	if err != nil {
 		return err
 	}
@@ -260,9 +254,6 @@ func runAdmin(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	log := newLogger(cfg.LogLevel)
 	s, err := stack.Open(ctx, cfg, log, stack.Options{})
-	if errors.Is(err, db.ErrSchemaBehind) {
-		return fmt.Errorf("%w\nrun `tessera migrate` first", err)
-	}
 	if err != nil {
 		return err
 	}

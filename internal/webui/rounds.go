@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -201,6 +202,17 @@ func (h *Handler) roundPageFor(c *gin.Context, acc app.Access, form url.Values) 
 
 // roundAction runs one organizer form of the round page and returns to it.
 func (h *Handler) roundAction(c *gin.Context, done string, fn func(acc app.Access, form url.Values) error) {
+	h.formAction(c, h.roundPageFor, fn, func(acc app.Access) string {
+		return "/c/" + acc.Competition.Slug + "/rounds/" + c.Param("round") + "?done=" + done
+	})
+}
+
+// formAction is every organizer form on the round pages: load the caller's
+// access, read the form, run fn; a field error re-renders the page built by
+// rerender with the messages beside their fields, anything else goes to the
+// one error page, and success redirects to the address next gives.
+func (h *Handler) formAction(c *gin.Context, rerender func(*gin.Context, app.Access, url.Values) (*page, error),
+	fn func(acc app.Access, form url.Values) error, next func(acc app.Access) string) {
 	acc, err := h.access(c)
 	if err != nil {
 		h.fail(c, nil, err)
@@ -212,19 +224,20 @@ func (h *Handler) roundAction(c *gin.Context, done string, fn func(acc app.Acces
 		return
 	}
 	if err := fn(acc, form); err != nil {
-		if _, ok := err.(*contest.FieldError); ok {
-			p, perr := h.roundPageFor(c, acc, form)
-			if perr != nil {
-				h.fail(c, nil, perr)
-				return
-			}
-			h.fail(c, p, err)
+		var fe *contest.FieldError
+		if !errors.As(err, &fe) {
+			h.fail(c, nil, err)
 			return
 		}
-		h.fail(c, nil, err)
+		p, perr := rerender(c, acc, form)
+		if perr != nil {
+			h.fail(c, nil, perr)
+			return
+		}
+		h.fail(c, p, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/c/"+acc.Competition.Slug+"/rounds/"+c.Param("round")+"?done="+done)
+	c.Redirect(http.StatusSeeOther, next(acc))
 }
 
 func (h *Handler) updateRound(c *gin.Context) {
@@ -336,30 +349,9 @@ func (h *Handler) roundResultsFor(c *gin.Context, acc app.Access, form url.Value
 
 // resultsAction runs a form of the results page and returns to it.
 func (h *Handler) resultsAction(c *gin.Context, fn func(acc app.Access, form url.Values) error) {
-	acc, err := h.access(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	form, err := postForm(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	if err := fn(acc, form); err != nil {
-		if _, ok := err.(*contest.FieldError); ok {
-			p, perr := h.roundResultsFor(c, acc, form)
-			if perr != nil {
-				h.fail(c, nil, perr)
-				return
-			}
-			h.fail(c, p, err)
-			return
-		}
-		h.fail(c, nil, err)
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/c/"+acc.Competition.Slug+"/rounds/"+c.Param("round")+"/results")
+	h.formAction(c, h.roundResultsFor, fn, func(acc app.Access) string {
+		return "/c/" + acc.Competition.Slug + "/rounds/" + c.Param("round") + "/results"
+	})
 }
 
 func (h *Handler) decideTie(c *gin.Context) {
