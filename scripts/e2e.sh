@@ -141,7 +141,7 @@ if [[ -n ${TESSERA_BIN:-} ]]; then
 else
 	BIN=$TMP/tessera
 	log "building ./cmd/tessera"
-	go build -o "$BIN" ./cmd/tessera
+	CGO_ENABLED=1 go build -tags turbojpeg -o "$BIN" ./cmd/tessera
 fi
 
 PORT=$(bash scripts/services.sh free-port)

@@ -133,7 +133,7 @@ ensure_tools() {
 	# The media tests and benchmarks: exiftool reads every derivative back
 	# for leaked metadata; vips makes CMYK/progressive/WebP fixtures and is
 	# the benchmark's reference (vipsthumbnail); libturbojpeg0-dev serves
-	# the optional `-tags turbojpeg` build (DCT-scaled JPEG decode).
+	# the `-tags turbojpeg` build that ships (DCT-scaled JPEG decode).
 	command -v exiftool >/dev/null 2>&1 || missing+=(libimage-exiftool-perl)
 	{ command -v vips && command -v vipsthumbnail; } >/dev/null 2>&1 || missing+=(libvips-tools)
 	[[ -e /usr/include/turbojpeg.h ]] || missing+=(libturbojpeg0-dev)

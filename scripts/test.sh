@@ -3,7 +3,7 @@
 #   1. start PostgreSQL, Redis and MinIO on loopback (scripts/services.sh)
 #   2. go vet ./...
 #   3. gofmt -l . is empty
-#   4. go test -race -count=1 ./... (and the media tests with -tags turbojpeg)
+#   4. go test -race -count=1 -tags turbojpeg ./... (and the media tests in the pure-Go build)
 #   5. docker-compose.yml parses (when a compose client is installed)
 #   6. scripts/fuzz.sh, when it exists (short fuzz runs)
 #   7. scripts/e2e.sh (the real binary driven by headless Chromium)
@@ -84,7 +84,7 @@ go_test() {
 	local log=$TMP/go-test.log rc=0
 	# -v so the log names every subtest; the console shows packages, the
 	# backend each storage/queue/DB test ran on, and any failure in full.
-	go test -race -count=1 -v -timeout "$GO_TEST_TIMEOUT" ./... >"$log" 2>&1 || rc=$?
+	CGO_ENABLED=1 go test -race -count=1 -v -tags turbojpeg -timeout "$GO_TEST_TIMEOUT" ./... >"$log" 2>&1 || rc=$?
 	grep -E '^(ok|FAIL|\?)[[:space:]]' "$log" || true
 	echo
 	echo "backends exercised (subtests named for the backend they ran on):"
@@ -134,12 +134,13 @@ fi
 # shellcheck disable=SC1091
 source "$SERVICES/env"
 
-step "go vet" go vet ./... || true
+step "go vet" bash -c "go vet ./... && CGO_ENABLED=1 go vet -tags turbojpeg ./internal/media/" || true
 step "gofmt" gofmt_check || true
 step "go test -race" go_test || true
-# The optional libjpeg-turbo build (DCT-scaled decode, docs/MEDIA.md) is the
-# one the image benchmark measures: its pipeline tests run too.
-step "go test -tags turbojpeg" env CGO_ENABLED=1 go test -count=1 -tags turbojpeg ./internal/media/ || true
+# The suite runs the build that ships (libjpeg-turbo through cgo, which
+# services.sh installs); the pure-Go JPEG fallback (no C compiler or
+# library, docs/MEDIA.md) runs the media tests too.
+step "go test media, pure-Go JPEG" env CGO_ENABLED=0 go test -count=1 ./internal/media/ || true
 step "compose config" compose_check || true
 step "fuzz" fuzz || true
 step "e2e (browser)" bash scripts/e2e.sh || true

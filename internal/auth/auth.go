@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"runtime/debug"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/sync/semaphore"
 
 	"github.com/tessera/tessera/internal/contest"
 	"github.com/tessera/tessera/internal/db"
@@ -22,18 +25,62 @@ type Service struct {
 	SessionTTL time.Duration
 	InviteTTL  time.Duration
 	Now        func() time.Time
-	// dummyHash is checked when an email is unknown, so timing does not
-	// tell whether an account exists.
-	dummyHash string
+	// hashing bounds the password hashes computed at once: each takes
+	// argonMemory (64 MiB), so a burst of sign-ins waits for a slot
+	// instead of exhausting memory.
+	hashing *semaphore.Weighted
 }
 
+// maxHashes is how many password hashes run at once (4 × 64 MiB).
+const maxHashes = 4
+
+// dummyHash is checked when an email is unknown, so that timing does not
+// tell whether an account exists: an argon2id hash, with the parameters
+// HashPassword uses, of a random password nobody kept. It is a constant so
+// that starting the server computes no hash (64 MiB that would stay in the
+// idle process until the next collection).
+const dummyHash = "$argon2id$v=19$m=65536,t=3,p=2$gwP1hjgq2VEhK8MwFIYvxQ$UhPogNlRUSFsMt6aqLEGsCY1igXjdiEFMbY/+tkntyY"
+
 // NewService returns a Service with a 30-day session and 14-day invitations.
-func NewService(d *db.DB) (*Service, error) {
-	dummy, err := HashPassword("not-a-real-password")
-	if err != nil {
-		return nil, err
+func NewService(d *db.DB) *Service {
+	return &Service{DB: d, SessionTTL: 30 * 24 * time.Hour, InviteTTL: 14 * 24 * time.Hour, Now: time.Now,
+		hashing: semaphore.NewWeighted(maxHashes)}
+}
+
+// slot waits for a hashing slot (see Service.hashing) until ctx ends. Its
+// release gives the hash's 64 MiB work area back to the system at once: a
+// server that has signed one person in would otherwise keep it resident
+// until the runtime's next collection (every two minutes when idle) and its
+// background scavenger after that. It costs a few milliseconds against the
+// hash's hundred.
+func (s *Service) slot(ctx context.Context) (release func(), err error) {
+	if err := s.hashing.Acquire(ctx, 1); err != nil {
+		return nil, fmt.Errorf("auth: waiting to check a password: %w", err)
 	}
-	return &Service{DB: d, SessionTTL: 30 * 24 * time.Hour, InviteTTL: 14 * 24 * time.Hour, Now: time.Now, dummyHash: dummy}, nil
+	return func() {
+		debug.FreeOSMemory()
+		s.hashing.Release(1)
+	}, nil
+}
+
+// hash is HashPassword within a hashing slot.
+func (s *Service) hash(ctx context.Context, password string) (string, error) {
+	release, err := s.slot(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	return HashPassword(password)
+}
+
+// check is CheckPassword within a hashing slot.
+func (s *Service) check(ctx context.Context, encoded, password string) (bool, error) {
+	release, err := s.slot(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	return CheckPassword(encoded, password)
 }
 
 // SignUpInput is what a new account needs.
@@ -80,7 +127,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (contest.User, err
 	if err := in.Validate(); err != nil {
 		return contest.User{}, err
 	}
-	hash, err := HashPassword(in.Password)
+	hash, err := s.hash(ctx, in.Password)
 	if err != nil {
 		return contest.User{}, err
 	}
@@ -98,13 +145,15 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (contest.User, err
 func (s *Service) Authenticate(ctx context.Context, email, password string) (contest.User, error) {
 	u, err := s.DB.UserByEmail(ctx, email)
 	if errors.Is(err, contest.ErrNotFound) {
-		_, _ = CheckPassword(s.dummyHash, password)
+		if _, err := s.check(ctx, dummyHash, password); err != nil {
+			return contest.User{}, err
+		}
 		return contest.User{}, ErrBadCredentials
 	}
 	if err != nil {
 		return contest.User{}, err
 	}
-	ok, err := CheckPassword(u.PasswordHash, password)
+	ok, err := s.check(ctx, u.PasswordHash, password)
 	if err != nil {
 		return contest.User{}, fmt.Errorf("check password: %w", err)
 	}

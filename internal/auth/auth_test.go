@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tessera/tessera/internal/contest"
 	"github.com/tessera/tessera/internal/db"
@@ -67,10 +68,7 @@ func TestSignUpValidation(t *testing.T) {
 func TestAccounts(t *testing.T) {
 	dbtest.Backends(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		s, err := NewService(d)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := NewService(d)
 		u, err := s.SignUp(ctx, SignUpInput{Email: "amina@coop.example", Name: "Amina", Password: "weaving-is-life"})
 		if err != nil {
 			t.Fatal(err)
@@ -103,4 +101,42 @@ func TestAccounts(t *testing.T) {
 			t.Fatalf("after sign-out: %v", err)
 		}
 	})
+}
+
+// The hash checked for unknown emails costs what a real one costs: same
+// algorithm and parameters as HashPassword, and it matches no password.
+func TestDummyHashHasRealParameters(t *testing.T) {
+	real, err := HashPassword("a-real-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := func(h string) string { return strings.Join(strings.Split(h, "$")[:4], "$") }
+	if params(dummyHash) != params(real) {
+		t.Fatalf("dummy hash parameters %q, HashPassword uses %q", params(dummyHash), params(real))
+	}
+	if ok, err := CheckPassword(dummyHash, "not-a-real-password"); ok || err != nil {
+		t.Fatalf("dummy hash: ok=%v err=%v", ok, err)
+	}
+}
+
+// A burst of sign-ups or sign-ins waits for one of maxHashes hashing slots
+// (64 MiB each) and gives up, creating nothing, when the request ends.
+func TestHashingSlotsBoundMemory(t *testing.T) {
+	s := NewService(dbtest.SQLite(t))
+	if !s.hashing.TryAcquire(maxHashes) {
+		t.Fatal("slots busy in a new service")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := s.SignUp(ctx, SignUpInput{Email: "burst@coop.example", Name: "Burst", Password: "weaving-is-life"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("sign-up with every slot busy: %v, want the deadline", err)
+	}
+	if _, err := s.Authenticate(ctx, "burst@coop.example", "weaving-is-life"); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("sign-in with every slot busy: %v, want the deadline", err)
+	}
+	s.hashing.Release(maxHashes)
+	if _, err := s.SignUp(context.Background(), SignUpInput{Email: "burst@coop.example", Name: "Burst", Password: "weaving-is-life"}); err != nil {
+		t.Fatalf("sign-up once a slot is free (nothing was created before): %v", err)
+	}
 }

@@ -37,7 +37,10 @@ func boxShrink(img image.Image, k int) image.Image {
 	if y, ok := img.(*image.YCbCr); ok {
 		return shrinkYCbCr(y, k)
 	}
-	src := imaging.Clone(img)
+	src, ok := img.(*image.NRGBA)
+	if !ok || src.Rect.Min != (image.Point{}) {
+		src = imaging.Clone(img)
+	}
 	w, h := src.Rect.Dx()/k, src.Rect.Dy()/k
 	if w < 1 || h < 1 {
 		return img

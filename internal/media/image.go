@@ -13,6 +13,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
 
@@ -307,7 +308,9 @@ func DeriveImage(ctx context.Context, data []byte, opt ImageOptions) (Result, er
 	if err != nil {
 		return Result{}, rejectCause(err, "This %s image is damaged or incomplete and cannot be read. Please export it again and upload it again.", formatName(format))
 	}
+	fileSize := len(data)
 	data = nil // let the file's bytes go while the derivatives are made
+	dropped(fileSize)
 	img = orient(img, orientation)
 	if opt.Judge && !lossless {
 		j, err := judgeCopy(nil, format, orientation, img, nil)
@@ -466,9 +469,52 @@ func fit(img image.Image, maxSide, origW, origH int) image.Image {
 	// libvips' shrink then reduce): Lanczos then works on less than twice
 	// the target's pixels per side.
 	if k := min(w/nw, h/nh); k >= 2 {
+		n := pixelBytes(img)
 		img = boxShrink(img, k)
+		dropped(n)
+	}
+	// Lanczos along each axis in turn (what imaging.Resize does in one
+	// call), letting the source go between the two passes: the larger
+	// picture and the final one are never both held with the
+	// intermediate.
+	if img.Bounds().Dx() != nw && img.Bounds().Dy() != nh {
+		n := pixelBytes(img)
+		img = imaging.Resize(img, nw, img.Bounds().Dy(), imaging.Lanczos)
+		dropped(n)
 	}
 	return imaging.Resize(img, nw, nh, imaging.Lanczos)
+}
+
+// bigBuffer is the size from which a buffer that has just become garbage
+// is worth collecting at once (see dropped).
+const bigBuffer = 16 << 20
+
+// dropped is told that a buffer of n bytes has just become garbage. From
+// bigBuffer up it runs the collector now, so that the next large
+// allocation reuses that memory: Go's collector would otherwise let the
+// heap grow to twice the live data first, and a pipeline that holds tens
+// of megabytes of pixels would peak near twice its need. The collection is
+// cheap here: pixel buffers hold no pointers to scan.
+func dropped(n int) {
+	if n >= bigBuffer {
+		runtime.GC()
+	}
+}
+
+// pixelBytes is the memory held by an image's pixels.
+func pixelBytes(img image.Image) int {
+	switch m := img.(type) {
+	case *image.NRGBA:
+		return len(m.Pix)
+	case *image.RGBA:
+		return len(m.Pix)
+	case *image.YCbCr:
+		return len(m.Y) + len(m.Cb) + len(m.Cr)
+	case *image.Gray:
+		return len(m.Pix)
+	}
+	b := img.Bounds()
+	return b.Dx() * b.Dy() * 4
 }
 
 // flatten composites an image with transparency onto white, since JPEG has

@@ -429,12 +429,13 @@ func TestJPEGScaleDenom(t *testing.T) {
 	}
 }
 
-// TestDCTScaledDecode runs in builds with libjpeg-turbo (-tags turbojpeg):
-// a JPEG over twice the largest spec is decoded at half scale and still
-// gives exact derivative sizes and the full-size judge copy.
+// TestDCTScaledDecode: a JPEG over twice the largest spec (decoded at half
+// scale with libjpeg-turbo, -tags turbojpeg; in full with image/jpeg in the
+// pure-Go build) gives exact derivative sizes and the full-size judge copy
+// in both builds.
 func TestDCTScaledDecode(t *testing.T) {
-	if !dctScaling {
-		t.Skip("this build decodes JPEG with image/jpeg; run with -tags turbojpeg")
+	if want := map[bool]int{true: 2, false: 1}[dctScaling]; jpegScaleDenom(4200, 2100, 2048) != want {
+		t.Fatalf("jpegScaleDenom(4200, 2100, 2048) = %d in the %s build, want %d", jpegScaleDenom(4200, 2100, 2048), JPEGCodec, want)
 	}
 	data := withEXIF(t, encodeJPEG(t, gradient(4200, 2100)), 6, "x")
 	res, err := DeriveImage(t.Context(), data, ImageOptions{Judge: true})

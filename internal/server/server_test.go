@@ -28,10 +28,7 @@ func (panicky) Register(r *gin.Engine) {
 
 func newEngine(t *testing.T, ready ...Check) http.Handler {
 	t.Helper()
-	a, err := auth.NewService(dbtest.SQLite(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := auth.NewService(dbtest.SQLite(t))
 	cat, err := web.LoadCatalog(web.Translations())
 	if err != nil {
 		t.Fatal(err)

@@ -99,9 +99,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	if s.Queue, err = queue.Open(ctx, cfg.RedisURL, logger); err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
-	if s.Auth, err = auth.NewService(s.DB); err != nil {
-		return nil, err
-	}
+	s.Auth = auth.NewService(s.DB)
 	if s.Catalog, err = web.LoadCatalog(web.Translations()); err != nil {
 		return nil, err
 	}

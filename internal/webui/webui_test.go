@@ -77,10 +77,7 @@ func newStack(t *testing.T, withWorker bool) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = q.Close() })
-	as, err := auth.NewService(d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	as := auth.NewService(d)
 	a := app.New(d, store, signer, q, as, 8<<20)
 	cat, err := web.LoadCatalog(web.Translations())
 	if err != nil {
