@@ -3,7 +3,8 @@
 // video while part requests fail for a while (route interception), the page
 // shows that it is retrying, and the stored file has the same SHA-256; then
 // a reload in the middle of another upload resumes it from the parts that
-// had arrived.
+// had arrived; then a longer video's preview percentage moves on the page
+// without a reload, and one reload shows the player when it is ready.
 //
 // Run by scripts/e2e.sh (same environment as thin-path.test.mjs).
 import test from 'node:test';
@@ -170,6 +171,48 @@ test('resumable uploads survive a bad connection and a reload', async (t) => {
     assert.equal(got.sha, sum);
     assert.equal(got.count, 1, 'the reload made a second asset');
     assert.ok(statSync(file).size === 50 * MB);
+  });
+
+  await t.test("a video preview's progress moves on the page without a reload", async () => {
+    // 30 s of 720p: its preview takes several seconds to make.
+    const file = join(tmp, 'tejido.mp4');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
+      '-t', '30', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file]);
+    const entry = await api(ctx, 'POST', `/api/v1/competitions/${slug}/entries`, { category_id: cat, title: 'Tejido', consent_publish: true });
+    await page.goto(`/c/${slug}/entries/${entry.id}`);
+    await page.locator('form[data-uploader] input[type=file]').setInputFiles(file);
+    // The uploader reloads the page once the file is sent, and the page
+    // reloads itself once more when the file starts processing.
+    await page.locator('li[data-state="processing"] [data-progress-text]').waitFor({ timeout: 120_000 });
+    let navigations = 0;
+    page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations++; });
+    const seen = [];
+    const end = Date.now() + 240_000;
+    while (navigations === 0 && Date.now() < end) {
+      let now = null;
+      try {
+        now = await page.evaluate(() => {
+          const li = document.querySelector('li[data-state="processing"]');
+          const text = li && li.querySelector('[data-progress-text]');
+          const bar = li && li.querySelector('progress');
+          return text && bar ? { text: text.textContent, bar: bar.value } : null;
+        });
+      } catch {
+        // the page is reloading: the preview is ready
+      }
+      if (now && navigations === 0) {
+        const m = /Preparing the video preview: (\d+) %/.exec(now.text);
+        assert.ok(m, `progress text ${JSON.stringify(now.text)}`);
+        assert.equal(Number(m[1]), now.bar, 'the <progress> bar and the text disagree');
+        if (seen[seen.length - 1] !== now.bar) seen.push(now.bar);
+      }
+      await page.waitForTimeout(200);
+    }
+    assert.ok(seen.length >= 2, `the percentage did not move without a reload: saw ${seen}`);
+    assert.deepEqual(seen, [...seen].sort((a, b) => a - b), `the percentage went backwards: ${seen}`);
+    // Ready: one reload shows the player.
+    await page.locator('li[data-state="ready"] video').waitFor({ timeout: 60_000 });
+    assert.equal(navigations, 1, `${navigations} reloads once the preview was ready`);
   });
 
   await t.test('no page error (CSP, scripts)', () => {

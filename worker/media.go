@@ -200,7 +200,7 @@ func (h *MediaHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		if h.Enqueue == nil {
 			return h.transcode(ctx, log, asset, in.Path, work)
 		}
-		task, err := tasks.NewMediaTranscodeTask(id)
+		task, err := tasks.NewMediaTranscodeTask(id, h.Video.TranscodeTimeout)
 		if err != nil {
 			return fmt.Errorf("media: %w: %w", err, asynq.SkipRetry)
 		}

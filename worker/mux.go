@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/tessera/tessera/internal/media"
 	"github.com/tessera/tessera/worker/tasks"
 )
 
@@ -30,8 +31,11 @@ func NewMux(h *MediaHandler, logger *slog.Logger) *asynq.ServeMux {
 }
 
 // LogTasks logs one line per task run: its type, id, queue, retry count,
-// duration and error. Errors that will not be retried are logged at error
-// level, the others at warning level.
+// duration and error. A task that will not be retried is logged at error
+// level, except when it refused the entrant's file (a media.RejectError:
+// corrupt, hostile, over a limit), which is the file's fault, not ours,
+// and is a warning. Errors that will be retried are warnings too; a fault
+// (storage down, a missing tool) reaches error level on its last retry.
 func LogTasks(logger *slog.Logger) asynq.MiddlewareFunc {
 	return func(next asynq.Handler) asynq.Handler {
 		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
@@ -52,9 +56,13 @@ func LogTasks(logger *slog.Logger) asynq.MiddlewareFunc {
 			if ok1 {
 				attrs = append(attrs, slog.Int("retried", retried))
 			}
+			_, refused := media.IsReject(err)
 			switch {
 			case err == nil:
 				logger.LogAttrs(ctx, slog.LevelInfo, "task done", attrs...)
+			case refused && errors.Is(err, asynq.SkipRetry):
+				attrs = append(attrs, slog.Any("err", err))
+				logger.LogAttrs(ctx, slog.LevelWarn, "task refused the file", attrs...)
 			case errors.Is(err, asynq.SkipRetry) || (ok1 && ok2 && retried >= limit):
 				attrs = append(attrs, slog.Any("err", err))
 				logger.LogAttrs(ctx, slog.LevelError, "task failed for good", attrs...)

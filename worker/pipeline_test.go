@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/tessera/tessera/internal/contest"
 	"github.com/tessera/tessera/internal/db"
+	"github.com/tessera/tessera/internal/media"
 	"github.com/tessera/tessera/internal/queue"
 	"github.com/tessera/tessera/worker/tasks"
 )
@@ -94,6 +96,53 @@ func TestVideoAsset(t *testing.T) {
 		info, err := f.blobs.Stat(t.Context(), v.Key)
 		if err != nil || info.Size != v.Size || info.ContentType != "video/mp4" {
 			t.Fatalf("stored preview %+v %v", info, err)
+		}
+	})
+	t.Run("the handler's video settings reach ffmpeg and the queue", func(t *testing.T) {
+		f := newMediaFixture(t, "video/mp4", clip)
+		f.assets.rules = db.MediaRules{Medium: contest.MediumVideo}
+		f.handler.Video = media.VideoOptions{MaxShort: 54, Threads: 1, TranscodeTimeout: 2 * time.Hour}
+		q, err := queue.Open(t.Context(), "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = q.Close() })
+		f.handler.Enqueue = q.Enqueue
+		if err := f.handler.ProcessTask(t.Context(), mediaTask(t, "a1")); err != nil {
+			t.Fatal(err)
+		}
+		info, err := q.Inspector().GetTaskInfo(tasks.QueueTranscode, tasks.MediaTranscodeTaskID("a1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Timeout != 2*time.Hour+tasks.TranscodeMargin {
+			t.Errorf("transcode task limit %s for a 2 h ffmpeg limit", info.Timeout)
+		}
+		if err := f.handler.ProcessTranscode(t.Context(), asynq.NewTask(info.Type, info.Payload)); err != nil {
+			t.Fatal(err)
+		}
+		// 192×108 with the shorter side at most 54.
+		v := derivNames(f.assets.derivatives("a1"))["video"]
+		if f.assets.get("a1").State != contest.AssetReady || v.Width != 96 || v.Height != 54 {
+			t.Fatalf("preview %+v, asset %+v", v, f.assets.get("a1"))
+		}
+		// What ffmpeg made is that size, not only what was recorded.
+		rc, err := f.blobs.Open(t.Context(), v.Key, 0, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		made := filepath.Join(t.TempDir(), "video.mp4")
+		data, err := io.ReadAll(rc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(made, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := media.ProbeVideo(t.Context(), made, "video/mp4", media.VideoOptions{})
+		if err != nil || got.Width != 96 || got.Height != 54 {
+			t.Fatalf("the stored preview is %dx%d (%v), want 96x54", got.Width, got.Height, err)
 		}
 	})
 	t.Run("too long for the category", func(t *testing.T) {
@@ -184,7 +233,7 @@ func TestEssayAsset(t *testing.T) {
 
 func TestTranscodeTaskIgnoresSettledAssets(t *testing.T) {
 	f := newMediaFixture(t, "video/mp4", []byte("x"))
-	task, err := tasks.NewMediaTranscodeTask("a1")
+	task, err := tasks.NewMediaTranscodeTask("a1", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +241,7 @@ func TestTranscodeTaskIgnoresSettledAssets(t *testing.T) {
 	if err := f.handler.ProcessTranscode(t.Context(), task); err != nil {
 		t.Fatal(err)
 	}
-	other, _ := tasks.NewMediaTranscodeTask("nope")
+	other, _ := tasks.NewMediaTranscodeTask("nope", 0)
 	if err := f.handler.ProcessTranscode(t.Context(), other); err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,9 @@ Usage:
   tessera media process FILE --kind photo|mural|video|essay --out DIR   run the media pipeline on a file
 
 Common flags (also TESSERA_* environment variables):
-  --addr, --data, --base-url, --database-url, --redis-url, --concurrency
+  --addr, --data, --base-url, --database-url, --redis-url, --concurrency,
+  --max-image-pixels, --video-preview-height, --ffmpeg-threads,
+  --transcode-timeout, --transcode-concurrency
 Run 'tessera <command> -h' for a command's flags.
 `
 

@@ -27,12 +27,17 @@ type Config struct {
 	S3          S3
 	Secret      string // signs file URLs; generated into DataDir when empty
 
-	MaxUploadBytes    int64
+	MaxUploadBytes int64
+	// MaxImagePixels caps an image's width × height, checked from its
+	// header before any decode (TESSERA_MAX_IMAGE_PIXELS).
 	MaxImagePixels    int64
 	WorkerConcurrency int
-	SweepEvery        time.Duration
-	ShutdownTimeout   time.Duration
-	LogLevel          string
+	// Video tunes the video previews ffmpeg makes.
+	Video Video
+
+	SweepEvery      time.Duration
+	ShutdownTimeout time.Duration
+	LogLevel        string
 	// UploadMaxAge is how long a resumable upload may stay incomplete
 	// before the sweeper aborts it (TESSERA_UPLOAD_MAX_AGE).
 	UploadMaxAge time.Duration
@@ -40,6 +45,35 @@ type Config struct {
 	// _PASSWORD, _FROM); without it mail is kept for organizers to read.
 	SMTP SMTP
 }
+
+// Video holds the settings of the video previews (TESSERA_VIDEO_*,
+// TESSERA_FFMPEG_THREADS, TESSERA_TRANSCODE_*).
+type Video struct {
+	// PreviewHeight is the preview's resolution as in "1080p": the
+	// shorter side (a landscape video's height, a portrait one's width)
+	// is at most this; videos are never enlarged.
+	PreviewHeight int
+	// FFmpegThreads bounds the threads of each ffmpeg run.
+	FFmpegThreads int
+	// TranscodeTimeout bounds one preview transcode.
+	TranscodeTimeout time.Duration
+	// TranscodeConcurrency is how many transcodes one worker process runs
+	// at once; 0 means half the worker concurrency, at least 1
+	// (TranscodeWorkers).
+	TranscodeConcurrency int
+}
+
+// Limits of the settings Validate accepts.
+const (
+	MinVideoPreviewHeight   = 360
+	MaxVideoPreviewHeight   = 2160
+	MaxFFmpegThreads        = 64
+	MinTranscodeTimeout     = time.Minute
+	MaxTranscodeTimeout     = 24 * time.Hour
+	MaxTranscodeConcurrency = 64
+	MinImagePixelCap        = 1_000_000
+	MaxImagePixelCap        = 1_000_000_000
+)
 
 // SMTP holds the outgoing mail server settings.
 type SMTP struct {
@@ -69,10 +103,15 @@ func Default() Config {
 		MaxUploadBytes:    200 << 20,
 		MaxImagePixels:    100_000_000,
 		WorkerConcurrency: 2,
-		SweepEvery:        time.Minute,
-		ShutdownTimeout:   30 * time.Second,
-		LogLevel:          "info",
-		UploadMaxAge:      72 * time.Hour,
+		Video: Video{
+			PreviewHeight:    1080,
+			FFmpegThreads:    2,
+			TranscodeTimeout: 45 * time.Minute,
+		},
+		SweepEvery:      time.Minute,
+		ShutdownTimeout: 30 * time.Second,
+		LogLevel:        "info",
+		UploadMaxAge:    72 * time.Hour,
 	}
 }
 
@@ -100,13 +139,34 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("TESSERA_SMTP_PASSWORD", &c.SMTP.Password)
 	str("TESSERA_SMTP_FROM", &c.SMTP.From)
 	var errs []error
-	if v := getenv("TESSERA_SMTP_PORT"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("TESSERA_SMTP_PORT: %w", err))
+	integer := func(name string, dst *int) {
+		if v := getenv(name); v != "" {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: want a whole number", name, v))
+			}
+			*dst = n
 		}
-		c.SMTP.Port = n
 	}
+	integer64 := func(name string, dst *int64) {
+		if v := getenv(name); v != "" {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: want a whole number", name, v))
+			}
+			*dst = n
+		}
+	}
+	duration := func(name string, dst *time.Duration) {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 45m or 1h30m", name, v))
+			}
+			*dst = d
+		}
+	}
+	integer("TESSERA_SMTP_PORT", &c.SMTP.Port)
 	if v := getenv("TESSERA_S3_USE_SSL"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -114,27 +174,14 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.S3.UseSSL = b
 	}
-	if v := getenv("TESSERA_MAX_UPLOAD_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("TESSERA_MAX_UPLOAD_BYTES: %w", err))
-		}
-		c.MaxUploadBytes = n
-	}
-	if v := getenv("TESSERA_UPLOAD_MAX_AGE"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("TESSERA_UPLOAD_MAX_AGE: %w", err))
-		}
-		c.UploadMaxAge = d
-	}
-	if v := getenv("TESSERA_WORKER_CONCURRENCY"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("TESSERA_WORKER_CONCURRENCY: %w", err))
-		}
-		c.WorkerConcurrency = n
-	}
+	integer64("TESSERA_MAX_UPLOAD_BYTES", &c.MaxUploadBytes)
+	integer64("TESSERA_MAX_IMAGE_PIXELS", &c.MaxImagePixels)
+	duration("TESSERA_UPLOAD_MAX_AGE", &c.UploadMaxAge)
+	integer("TESSERA_WORKER_CONCURRENCY", &c.WorkerConcurrency)
+	integer("TESSERA_VIDEO_PREVIEW_HEIGHT", &c.Video.PreviewHeight)
+	integer("TESSERA_FFMPEG_THREADS", &c.Video.FFmpegThreads)
+	duration("TESSERA_TRANSCODE_TIMEOUT", &c.Video.TranscodeTimeout)
+	integer("TESSERA_TRANSCODE_CONCURRENCY", &c.Video.TranscodeConcurrency)
 	return errors.Join(errs...)
 }
 
@@ -147,6 +194,11 @@ func (c *Config) Flags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres:// URL; empty uses SQLite in the data directory (TESSERA_DATABASE_URL)")
 	fs.StringVar(&c.RedisURL, "redis-url", c.RedisURL, "redis:// URL; empty uses the embedded queue (TESSERA_REDIS_URL)")
 	fs.IntVar(&c.WorkerConcurrency, "concurrency", c.WorkerConcurrency, "tasks processed at once per worker (TESSERA_WORKER_CONCURRENCY)")
+	fs.Int64Var(&c.MaxImagePixels, "max-image-pixels", c.MaxImagePixels, "largest image accepted, in pixels (TESSERA_MAX_IMAGE_PIXELS)")
+	fs.IntVar(&c.Video.PreviewHeight, "video-preview-height", c.Video.PreviewHeight, "video preview resolution, 1080 for 1080p: its shorter side at most this (TESSERA_VIDEO_PREVIEW_HEIGHT)")
+	fs.IntVar(&c.Video.FFmpegThreads, "ffmpeg-threads", c.Video.FFmpegThreads, "threads per ffmpeg run (TESSERA_FFMPEG_THREADS)")
+	fs.DurationVar(&c.Video.TranscodeTimeout, "transcode-timeout", c.Video.TranscodeTimeout, "time limit of one video preview transcode (TESSERA_TRANSCODE_TIMEOUT)")
+	fs.IntVar(&c.Video.TranscodeConcurrency, "transcode-concurrency", c.Video.TranscodeConcurrency, "video transcodes at once per worker; 0 = half of --concurrency, at least 1 (TESSERA_TRANSCODE_CONCURRENCY)")
 }
 
 // Validate checks the settings and fills derived defaults.
@@ -178,6 +230,10 @@ func (c *Config) Validate() error {
 	if c.MaxUploadBytes < 1 {
 		errs = append(errs, errors.New("max upload bytes must be positive"))
 	}
+	if c.MaxImagePixels < MinImagePixelCap || c.MaxImagePixels > MaxImagePixelCap {
+		errs = append(errs, fmt.Errorf("TESSERA_MAX_IMAGE_PIXELS (--max-image-pixels) is %d; allowed %d to %d pixels (100000000 is 100 MP)", c.MaxImagePixels, MinImagePixelCap, MaxImagePixelCap))
+	}
+	errs = append(errs, c.Video.validate()...)
 	if c.BaseURL == "" {
 		host, port, _ := net.SplitHostPort(c.Addr)
 		if host == "" || host == "0.0.0.0" || host == "::" {
@@ -189,6 +245,33 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("base URL %q must be absolute, like https://contest.example.org", c.BaseURL))
 	}
 	return errors.Join(errs...)
+}
+
+func (v Video) validate() []error {
+	var errs []error
+	if v.PreviewHeight < MinVideoPreviewHeight || v.PreviewHeight > MaxVideoPreviewHeight {
+		errs = append(errs, fmt.Errorf("TESSERA_VIDEO_PREVIEW_HEIGHT (--video-preview-height) is %d; allowed %d to %d (1080 for 1080p)", v.PreviewHeight, MinVideoPreviewHeight, MaxVideoPreviewHeight))
+	}
+	if v.FFmpegThreads < 1 || v.FFmpegThreads > MaxFFmpegThreads {
+		errs = append(errs, fmt.Errorf("TESSERA_FFMPEG_THREADS (--ffmpeg-threads) is %d; allowed 1 to %d", v.FFmpegThreads, MaxFFmpegThreads))
+	}
+	if v.TranscodeTimeout < MinTranscodeTimeout || v.TranscodeTimeout > MaxTranscodeTimeout {
+		errs = append(errs, fmt.Errorf("TESSERA_TRANSCODE_TIMEOUT (--transcode-timeout) is %s; allowed %s to %s", v.TranscodeTimeout, MinTranscodeTimeout, MaxTranscodeTimeout))
+	}
+	if v.TranscodeConcurrency < 0 || v.TranscodeConcurrency > MaxTranscodeConcurrency {
+		errs = append(errs, fmt.Errorf("TESSERA_TRANSCODE_CONCURRENCY (--transcode-concurrency) is %d; allowed 0 (half the worker concurrency) to %d", v.TranscodeConcurrency, MaxTranscodeConcurrency))
+	}
+	return errs
+}
+
+// TranscodeWorkers is how many video transcodes a worker process runs at
+// once: Video.TranscodeConcurrency, or when that is 0 half the worker
+// concurrency, at least 1.
+func (c Config) TranscodeWorkers() int {
+	if c.Video.TranscodeConcurrency > 0 {
+		return c.Video.TranscodeConcurrency
+	}
+	return max(1, c.WorkerConcurrency/2)
 }
 
 // Embedded reports which parts run embedded, for logs and /readyz.

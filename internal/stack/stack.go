@@ -163,13 +163,7 @@ func (s *Stack) Handler() (http.Handler, error) {
 // that transcodes, which keep cores busy for minutes, have their own lower
 // concurrency and never hold up the quick work.
 func (s *Stack) RunWorkers(ctx context.Context) error {
-	h := &worker.MediaHandler{
-		Assets: s.DB, Blobs: s.Blobs, Logger: s.Logger, MaxPixels: s.Config.MaxImagePixels,
-		// Two images at the pixel cap may be decoded at once; more wait.
-		Budget:  media.NewBudget(2 * cmp.Or(s.Config.MaxImagePixels, media.DefaultMaxPixels)),
-		Enqueue: s.Queue.Enqueue,
-	}
-	mux := worker.NewMux(h, s.Logger)
+	mux := worker.NewMux(s.mediaHandler(), s.Logger)
 	srv := s.Queue.NewServer(asynq.Config{
 		Concurrency:     s.Config.WorkerConcurrency,
 		Queues:          map[string]int{tasks.QueueMedia: 1},
@@ -178,7 +172,7 @@ func (s *Stack) RunWorkers(ctx context.Context) error {
 	if err := srv.Start(mux); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
-	transcodes := max(1, s.Config.WorkerConcurrency/2)
+	transcodes := s.Config.TranscodeWorkers()
 	tsrv := s.Queue.NewServer(asynq.Config{
 		Concurrency:     transcodes,
 		Queues:          map[string]int{tasks.QueueTranscode: 1},
@@ -201,6 +195,8 @@ func (s *Stack) RunWorkers(ctx context.Context) error {
 	}()
 	defer func() { <-mailDone }()
 	s.Logger.Info("workers running", "concurrency", s.Config.WorkerConcurrency, "transcode_concurrency", transcodes,
+		"ffmpeg_threads", s.Config.Video.FFmpegThreads, "video_preview_height", s.Config.Video.PreviewHeight,
+		"transcode_timeout", s.Config.Video.TranscodeTimeout, "max_image_pixels", s.Config.MaxImagePixels,
 		"jpeg", media.JPEGCodec, "queue", map[bool]string{true: "embedded", false: "redis"}[s.Queue.Embedded()])
 	uploadsDone := make(chan struct{})
 	go func() {
@@ -219,6 +215,25 @@ func (s *Stack) RunWorkers(ctx context.Context) error {
 	tsrv.Shutdown()
 	<-done
 	return nil
+}
+
+// mediaHandler builds the media task handler with the configured limits:
+// the image pixel cap and the video preview's size, ffmpeg threads and
+// transcode time limit.
+func (s *Stack) mediaHandler() *worker.MediaHandler {
+	return &worker.MediaHandler{
+		Assets: s.DB, Blobs: s.Blobs, Logger: s.Logger, MaxPixels: s.Config.MaxImagePixels,
+		// Two images at the pixel cap may be decoded at once; more wait.
+		Budget:  media.NewBudget(2 * cmp.Or(s.Config.MaxImagePixels, media.DefaultMaxPixels)),
+		Video:   videoOptions(s.Config.Video),
+		Enqueue: s.Queue.Enqueue,
+	}
+}
+
+// videoOptions turns the video settings into the options of media's
+// ffmpeg commands; zero values keep media's defaults.
+func videoOptions(v config.Video) media.VideoOptions {
+	return media.VideoOptions{MaxShort: v.PreviewHeight, Threads: v.FFmpegThreads, TranscodeTimeout: v.TranscodeTimeout}
 }
 
 // Close releases every backend.

@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tessera/tessera/internal/config"
 	"github.com/tessera/tessera/internal/db"
 	"github.com/tessera/tessera/internal/db/dbtest"
+	"github.com/tessera/tessera/internal/media"
 	"github.com/tessera/tessera/internal/testenv"
 )
 
@@ -94,5 +96,49 @@ func TestSecretIsKeptAndValidated(t *testing.T) {
 	}
 	if _, err := loadSecret(config.Config{DataDir: filepath.Join(t.TempDir(), "x"), Secret: "short"}); err == nil {
 		t.Fatal("a short TESSERA_SECRET must be refused")
+	}
+}
+
+// TestMediaSettingsReachFFmpeg sets the media settings through the
+// environment, as an operator does, and finds them in the commands the
+// workers run: the preview size and threads in ffmpeg's arguments, the
+// time limit and the pixel cap in the media handler.
+func TestMediaSettingsReachFFmpeg(t *testing.T) {
+	c := config.Default()
+	err := c.FromEnv(func(k string) string {
+		return map[string]string{
+			"TESSERA_DATA_DIR":             t.TempDir(),
+			"TESSERA_VIDEO_PREVIEW_HEIGHT": "720",
+			"TESSERA_FFMPEG_THREADS":       "3",
+			"TESSERA_TRANSCODE_TIMEOUT":    "2h",
+			"TESSERA_MAX_IMAGE_PIXELS":     "40000000",
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(t.Context(), c, slog.New(slog.DiscardHandler), Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	h := s.mediaHandler()
+	if h.MaxPixels != 40_000_000 || h.Video.TranscodeTimeout != 2*time.Hour {
+		t.Errorf("handler pixel cap %d, transcode limit %s", h.MaxPixels, h.Video.TranscodeTimeout)
+	}
+	// A 4K landscape video becomes a 720p preview made with 3 threads.
+	info := media.VideoInfo{Duration: time.Minute, Width: 3840, Height: 2160}
+	args := strings.Join(media.TranscodeCommand(t.Context(), "in.mp4", "mov", info, "out.mp4", h.Video).Args, " ")
+	for _, want := range []string{" -threads 3 ", "scale=1280:720:"} {
+		if !strings.Contains(args, want) {
+			t.Errorf("transcode command %q lacks %q", args, want)
+		}
+	}
+	poster := strings.Join(media.PosterCommand(t.Context(), "in.mp4", "mov", time.Second, "out.ppm", h.Video).Args, " ")
+	if !strings.Contains(poster, " -threads 3 ") {
+		t.Errorf("poster command %q lacks -threads 3", poster)
 	}
 }

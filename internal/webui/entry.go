@@ -38,9 +38,10 @@ type entryData struct {
 	CanWithdraw bool
 	Rules       *rulesView
 	Deadline    deadlineView
-	// RefreshSeconds, when set, has the uploader (or, without script, a
-	// noscript meta refresh) reload the page while files process, so that
-	// a reload never cuts an upload short.
+	// RefreshSeconds, when set (files are processing), has the page follow
+	// their state: processing.js polls the entry's JSON and reloads once a
+	// file is done (never during an upload); without script a noscript
+	// meta refresh reloads it every RefreshSeconds.
 	RefreshSeconds int
 	CanScore       bool
 	Processing     bool
@@ -113,11 +114,7 @@ func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string, form url.
 		}
 	}
 	if d.Processing && (d.Owner || d.Organizer) {
-		if d.CanUpload {
-			d.RefreshSeconds = refreshSeconds
-		} else {
-			p.Refresh = strconv.Itoa(refreshSeconds) + "; url=" + p.Path
-		}
+		d.RefreshSeconds = refreshSeconds
 	}
 	if d.Judge {
 		round, crit, err := h.App.Rubric(ctx, acc)

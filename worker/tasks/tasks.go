@@ -84,7 +84,13 @@ const QueueTranscode = "transcode"
 // Transcode task settings.
 const (
 	TranscodeMaxRetry = 3
-	TranscodeTimeout  = 90 * time.Minute
+	// TranscodeMargin is the time a transcode task has on top of
+	// ffmpeg's own limit: copying the original from storage and storing
+	// the preview.
+	TranscodeMargin = 45 * time.Minute
+	// TranscodeTimeout is the task's time limit when the caller names no
+	// ffmpeg limit: ffmpeg's default 45 minutes plus TranscodeMargin.
+	TranscodeTimeout = 45*time.Minute + TranscodeMargin
 )
 
 // MediaTranscode is the payload of a TypeMediaTranscode task.
@@ -97,9 +103,12 @@ type MediaTranscode struct {
 func MediaTranscodeTaskID(assetID string) string { return "media:transcode:" + assetID }
 
 // NewMediaTranscodeTask returns the task that makes asset assetID's video
-// preview, on QueueTranscode with TranscodeMaxRetry retries, a
-// TranscodeTimeout time limit and the id MediaTranscodeTaskID(assetID).
-func NewMediaTranscodeTask(assetID string) (*asynq.Task, error) {
+// preview, on QueueTranscode with TranscodeMaxRetry retries and the id
+// MediaTranscodeTaskID(assetID). Its time limit is ffmpegLimit (the
+// worker's limit on the transcode itself) plus TranscodeMargin, or
+// TranscodeTimeout when ffmpegLimit is not positive, so that the queue
+// never cuts short a transcode the worker still allows.
+func NewMediaTranscodeTask(assetID string, ffmpegLimit time.Duration) (*asynq.Task, error) {
 	if assetID == "" {
 		return nil, errors.New("tasks: media transcode task needs an asset id")
 	}
@@ -110,9 +119,19 @@ func NewMediaTranscodeTask(assetID string) (*asynq.Task, error) {
 	return asynq.NewTask(TypeMediaTranscode, payload,
 		asynq.Queue(QueueTranscode),
 		asynq.MaxRetry(TranscodeMaxRetry),
-		asynq.Timeout(TranscodeTimeout),
+		asynq.Timeout(TranscodeTaskTimeout(ffmpegLimit)),
 		asynq.TaskID(MediaTranscodeTaskID(assetID)),
 	), nil
+}
+
+// TranscodeTaskTimeout is the time limit of a transcode task whose ffmpeg
+// run may take up to ffmpegLimit (TranscodeTimeout when it is not
+// positive).
+func TranscodeTaskTimeout(ffmpegLimit time.Duration) time.Duration {
+	if ffmpegLimit <= 0 {
+		return TranscodeTimeout
+	}
+	return ffmpegLimit + TranscodeMargin
 }
 
 // ParseMediaTranscode decodes the payload of a TypeMediaTranscode task; it

@@ -100,10 +100,10 @@ func TestParseMediaProcess(t *testing.T) {
 }
 
 func TestMediaTranscodeTask(t *testing.T) {
-	if _, err := NewMediaTranscodeTask(""); err == nil {
+	if _, err := NewMediaTranscodeTask("", 0); err == nil {
 		t.Error("a task without an asset id")
 	}
-	task, err := NewMediaTranscodeTask("a-9")
+	task, err := NewMediaTranscodeTask("a-9", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func TestMediaTranscodeTask(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Enqueueing the same asset's transcode again is harmless.
-	again, _ := NewMediaTranscodeTask("a-9")
+	again, _ := NewMediaTranscodeTask("a-9", 0)
 	if err := q.Enqueue(t.Context(), again); err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +128,19 @@ func TestMediaTranscodeTask(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Queue != "transcode" || info.Type != TypeMediaTranscode || info.MaxRetry != TranscodeMaxRetry || info.Timeout != TranscodeTimeout {
+	if info.Queue != "transcode" || info.Type != TypeMediaTranscode || info.MaxRetry != TranscodeMaxRetry || info.Timeout != 90*time.Minute {
 		t.Errorf("stored task %+v", info)
+	}
+	// A longer ffmpeg limit gives the task as much more time.
+	long, err := NewMediaTranscodeTask("a-10", 3*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Enqueue(t.Context(), long); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := q.Inspector().GetTaskInfo(QueueTranscode, "media:transcode:a-10"); err != nil || info.Timeout != 3*time.Hour+45*time.Minute {
+		t.Errorf("task for a 3 h transcode: %+v %v; want a 3h45m limit", info, err)
 	}
 	for _, bad := range []*asynq.Task{
 		asynq.NewTask(TypeMediaProcess, []byte(`{"asset_id":"a"}`)),
