@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -139,7 +138,7 @@ func (h *MediaHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 
 	started, err := h.Assets.StartProcessing(ctx, id)
 	if err != nil {
-		return h.retryable(ctx, log, id, fmt.Errorf("media: start processing asset %s: %w", id, err))
+		return h.retryable(ctx, id, fmt.Errorf("media: start processing asset %s: %w", id, err))
 	}
 	if !started {
 		log.DebugContext(ctx, "media: asset is not waiting for processing; nothing to do")
@@ -151,26 +150,26 @@ func (h *MediaHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return nil
 	}
 	if err != nil {
-		return h.retryable(ctx, log, id, fmt.Errorf("media: load asset %s: %w", id, err))
+		return h.retryable(ctx, id, fmt.Errorf("media: load asset %s: %w", id, err))
 	}
 	rules, err := h.Assets.MediaRules(ctx, id)
 	if errors.Is(err, contest.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
-		return h.retryable(ctx, log, id, fmt.Errorf("media: load rules of asset %s: %w", id, err))
+		return h.retryable(ctx, id, fmt.Errorf("media: load rules of asset %s: %w", id, err))
 	}
 	kind := kindOf(rules.Medium)
 	log = log.With("entry", asset.EntryID, "content_type", asset.ContentType, "kind", kind)
 
 	work, err := os.MkdirTemp(h.TempDir, "tessera-media-*")
 	if err != nil {
-		return h.retryable(ctx, log, id, fmt.Errorf("media: work directory: %w", err))
+		return h.retryable(ctx, id, fmt.Errorf("media: work directory: %w", err))
 	}
 	defer os.RemoveAll(work)
 	in, err := h.fetchOriginal(ctx, asset, work)
 	if err != nil {
-		return h.fail(ctx, log, id, err)
+		return h.fail(ctx, id, err)
 	}
 	in.Kind, in.Title = kind, rules.Title
 	opt := media.Options{
@@ -181,15 +180,15 @@ func (h *MediaHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	outDir := work + "/out"
 	if err := os.Mkdir(outDir, 0o700); err != nil {
-		return h.retryable(ctx, log, id, fmt.Errorf("media: work directory: %w", err))
+		return h.retryable(ctx, id, fmt.Errorf("media: work directory: %w", err))
 	}
 	rep, err := media.Process(ctx, in, outDir, opt)
 	if err != nil {
-		return h.fail(ctx, log, id, fmt.Errorf("media: asset %s: %w", id, err))
+		return h.fail(ctx, id, fmt.Errorf("media: asset %s: %w", id, err))
 	}
 	ds, err := h.store(ctx, asset, rep.Outputs)
 	if err != nil {
-		return h.retryable(ctx, log, id, err)
+		return h.retryable(ctx, id, err)
 	}
 	facts := factsOf(rep)
 
@@ -205,7 +204,7 @@ func (h *MediaHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			return fmt.Errorf("media: %w: %w", err, asynq.SkipRetry)
 		}
 		if err := h.Enqueue(ctx, task); err != nil {
-			return h.retryable(ctx, log, id, fmt.Errorf("media: enqueue transcode of asset %s: %w", id, err))
+			return h.retryable(ctx, id, fmt.Errorf("media: enqueue transcode of asset %s: %w", id, err))
 		}
 		log.InfoContext(ctx, "media: video probed; preview queued", "duration_ms", facts.DurationMS, "derivatives", len(ds))
 		return nil
@@ -233,7 +232,7 @@ func (h *MediaHandler) ProcessTranscode(ctx context.Context, t *asynq.Task) erro
 		return nil
 	}
 	if err != nil {
-		return h.retryable(ctx, log, id, fmt.Errorf("media: load asset %s: %w", id, err))
+		return h.retryable(ctx, id, fmt.Errorf("media: load asset %s: %w", id, err))
 	}
 	if asset.State != contest.AssetProcessing {
 		log.DebugContext(ctx, "media: asset is not processing; nothing to transcode", "state", asset.State)
@@ -241,12 +240,12 @@ func (h *MediaHandler) ProcessTranscode(ctx context.Context, t *asynq.Task) erro
 	}
 	work, err := os.MkdirTemp(h.TempDir, "tessera-transcode-*")
 	if err != nil {
-		return h.retryable(ctx, log, id, fmt.Errorf("media: work directory: %w", err))
+		return h.retryable(ctx, id, fmt.Errorf("media: work directory: %w", err))
 	}
 	defer os.RemoveAll(work)
 	in, err := h.fetchOriginal(ctx, asset, work)
 	if err != nil {
-		return h.fail(ctx, log, id, err)
+		return h.fail(ctx, id, err)
 	}
 	return h.transcode(ctx, log, asset, in.Path, work)
 }
@@ -257,7 +256,7 @@ func (h *MediaHandler) transcode(ctx context.Context, log *slog.Logger, asset co
 	id := asset.ID
 	ms, err := h.Assets.AssetMedia(ctx, id)
 	if err != nil {
-		return h.retryable(ctx, log, id, fmt.Errorf("media: load facts of asset %s: %w", id, err))
+		return h.retryable(ctx, id, fmt.Errorf("media: load facts of asset %s: %w", id, err))
 	}
 	if len(ms) != 1 || ms[0].DurationMS <= 0 || ms[0].Width <= 0 {
 		// Not probed yet (the media task will enqueue this again).
@@ -282,17 +281,17 @@ func (h *MediaHandler) transcode(ctx context.Context, log *slog.Logger, asset co
 	}
 	outDir := work + "/video"
 	if err := os.MkdirAll(outDir, 0o700); err != nil {
-		return h.retryable(ctx, log, id, fmt.Errorf("media: work directory: %w", err))
+		return h.retryable(ctx, id, fmt.Errorf("media: work directory: %w", err))
 	}
 	start := time.Now()
 	o, err := media.TranscodePreview(ctx, media.Input{Path: path, ContentType: asset.ContentType, Kind: media.KindVideo}, info, outDir,
 		media.Options{Video: h.Video, Progress: progress})
 	if err != nil {
-		return h.fail(ctx, log, id, fmt.Errorf("media: transcode asset %s: %w", id, err))
+		return h.fail(ctx, id, fmt.Errorf("media: transcode asset %s: %w", id, err))
 	}
 	ds, err := h.store(ctx, asset, []media.Output{o})
 	if err != nil {
-		return h.retryable(ctx, log, id, err)
+		return h.retryable(ctx, id, err)
 	}
 	if err := h.Assets.FinishMedia(ctx, id, nil, ds); err != nil {
 		return h.finishErr(ctx, log, id, err)
@@ -362,11 +361,11 @@ func factsOf(r media.Report) db.MediaFacts {
 
 // fail sorts an error from the pipeline: the file's own fault is
 // permanent, anything else is retried.
-func (h *MediaHandler) fail(ctx context.Context, log *slog.Logger, id string, err error) error {
+func (h *MediaHandler) fail(ctx context.Context, id string, err error) error {
 	if rej, ok := media.IsReject(err); ok && ctx.Err() == nil {
-		return h.reject(ctx, log, id, rej.Reason, err)
+		return h.reject(ctx, id, rej.Reason, err)
 	}
-	return h.retryable(ctx, log, id, err)
+	return h.retryable(ctx, id, err)
 }
 
 // finishErr handles a failed conditional write of the result.
@@ -377,26 +376,26 @@ func (h *MediaHandler) finishErr(ctx context.Context, log *slog.Logger, id strin
 		log.InfoContext(ctx, "media: asset changed state while processing; result discarded", "err", err)
 		return nil
 	}
-	return h.retryable(ctx, log, id, fmt.Errorf("media: finish asset %s: %w", id, err))
+	return h.retryable(ctx, id, fmt.Errorf("media: finish asset %s: %w", id, err))
 }
 
 // reject marks the asset failed for good and tells asynq not to retry. If
 // the failure cannot be recorded the task is retried, so it is not lost.
-func (h *MediaHandler) reject(ctx context.Context, log *slog.Logger, id, reason string, cause error) error {
+func (h *MediaHandler) reject(ctx context.Context, id, reason string, cause error) error {
 	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), failTimeout)
 	defer cancel()
 	if err := h.Assets.FailProcessing(fctx, id, reason); err != nil {
 		return fmt.Errorf("media: record failure of asset %s (%v): %w", id, cause, err)
 	}
-	log.WarnContext(ctx, "media: asset rejected", "reason", reason, "err", strings.TrimSpace(cause.Error()))
-	return fmt.Errorf("media: asset %s rejected: %w: %w", id, cause, asynq.SkipRetry)
+	// Logged once, at WARN, by the queue's edge (LogTasks).
+	return fmt.Errorf("media: asset %s rejected (%s): %w: %w", id, reason, cause, asynq.SkipRetry)
 }
 
 // retryable returns err for asynq to retry; when this was the task's last
 // attempt it first marks the asset failed, so that no asset is left
 // processing for ever. A cancelled context (server shutting down) is not
 // a last attempt: asynq puts the task back.
-func (h *MediaHandler) retryable(ctx context.Context, log *slog.Logger, id string, err error) error {
+func (h *MediaHandler) retryable(ctx context.Context, id string, err error) error {
 	n, ok1 := asynq.GetRetryCount(ctx)
 	limit, ok2 := asynq.GetMaxRetry(ctx)
 	if !ok1 || !ok2 || n < limit || errors.Is(ctx.Err(), context.Canceled) {
@@ -407,8 +406,8 @@ func (h *MediaHandler) retryable(ctx context.Context, log *slog.Logger, id strin
 	if ferr := h.Assets.FailProcessing(fctx, id, reasonGaveUp); ferr != nil {
 		return fmt.Errorf("%w; and recording the failure: %w", err, ferr)
 	}
-	log.ErrorContext(ctx, "media: giving up on asset", "attempts", n+1, "err", err)
-	return err
+	// Logged once, at ERROR, by the queue's edge (LogTasks).
+	return fmt.Errorf("media: giving up on asset %s after %d attempts: %w", id, n+1, err)
 }
 
 func (h *MediaHandler) logger() *slog.Logger {
