@@ -300,3 +300,64 @@ func TestJudgingPageMatrix(t *testing.T) {
 		everyPage(t, pageWorld{people: people, slug: "matrix-works", round: r.ID, foreignRd: foreignRound.ID, a: a, b: b, foreign: foreign, cat: cats[0].ID, announced: announced})
 	}
 }
+
+// TestJudgeHome is where "Judge entries" leads when there is not exactly
+// one open round for the judge: with two open rounds, a choice between
+// their queues with the progress in each (in French too); once both have
+// closed and none is planned, a clear word and the closed rounds to read.
+func TestJudgeHome(t *testing.T) {
+	s := newStack(t, false)
+	ctx := context.Background()
+	org := s.organizer("olga@example.org")
+	want(t, org.post("/new", competitionForm("Two Rounds")), http.StatusOK)
+	comp, err := s.db.CompetitionBySlug(ctx, "two-rounds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, _ := s.db.Categories(ctx, comp.ID)
+	jud, ent := s.browser(), s.browser()
+	want(t, jud.signUp("Jo Judge", "jo@example.org", "judge-pass-123", "/"), http.StatusOK)
+	want(t, ent.signUp("Amina Wanjiru", "amina@example.org", "entrant-pass-1", "/"), http.StatusOK)
+	ju, _ := s.db.UserByEmail(ctx, "jo@example.org")
+	eu, _ := s.db.UserByEmail(ctx, "amina@example.org")
+	if err := s.db.AddMember(ctx, comp.ID, ju.ID, contest.RoleJudge); err != nil {
+		t.Fatal(err)
+	}
+	e := contest.Entry{CompetitionID: comp.ID, CategoryID: cats[0].ID, EntrantID: eu.ID, Title: "Indigo Hands", Consent: true, ConsentRules: true}
+	if err := s.db.CreateEntry(ctx, &e, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.SubmitEntry(ctx, e.ID, eu.ID); err != nil {
+		t.Fatal(err)
+	}
+	nairobi := mustZone("Africa/Nairobi")
+	want(t, org.post("/c/two-rounds/rounds", url.Values{"name": {"Second look"}, "criterion_1": {"Overall"}, "weight_1": {"1"},
+		"opens_at":  {time.Now().Add(-time.Hour).In(nairobi).Format("2006-01-02T15:04")},
+		"closes_at": {time.Now().Add(48 * time.Hour).In(nairobi).Format("2006-01-02T15:04")}}), http.StatusOK, "Second look")
+	rs, err := s.db.Rounds(ctx, comp.ID)
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("rounds: %v %v", rs, err)
+	}
+	// The app advances entries only out of a closed round; the database
+	// lets the test put the entry in both open rounds at once.
+	if err := s.db.Advance(ctx, comp.ID, rs[0].ID, rs[1].ID, []string{e.ID}, "picked", ju.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	p := jud.get("/c/two-rounds/judge")
+	want(t, p, http.StatusOK, "Several rounds are open. Choose one to judge:", rs[0].Name, "Second look", "0 of 1 submitted",
+		`href="/c/two-rounds/rounds/`+rs[0].ID+`/queue"`, `href="/c/two-rounds/rounds/`+rs[1].ID+`/queue"`, "closes ")
+	lacks(t, p, "Amina Wanjiru")
+	if p.URL.Path != "/c/two-rounds/judge" {
+		t.Fatalf("two open rounds: at %s, want the choice", p.URL.Path)
+	}
+	want(t, jud.get("/c/two-rounds/judge?lang=fr"), http.StatusOK, "Plusieurs sessions sont ouvertes", "0 sur 1 soumises")
+
+	// Both rounds over, none planned.
+	s.clock.advanceTo(rs[0].ClosesAt.Add(time.Hour))
+	p = jud.get("/c/two-rounds/judge?lang=en")
+	want(t, p, http.StatusOK, "You have no entries to judge right now.", "No other round is planned yet.", "Closed rounds (read only)",
+		`href="/c/two-rounds/rounds/`+rs[0].ID+`/queue"`, `href="/c/two-rounds/rounds/`+rs[1].ID+`/queue"`)
+	want(t, jud.get("/c/two-rounds/rounds/"+rs[1].ID+"/queue"), http.StatusOK, "Indigo Hands",
+		"This round is closed: you can read your marks, but not change them.")
+}

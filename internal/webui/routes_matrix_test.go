@@ -221,7 +221,14 @@ func everyPage(t *testing.T, w pageWorld) {
 		{route: "POST /c/:slug/entries/:id/withdraw", method: "POST", path: c + "/entries/" + w.a + "/withdraw", roles: notOwner, want: denied},
 		{route: "POST /c/:slug/entries/:id/withdraw", method: "POST", path: c + "/entries/" + w.foreign + "/withdraw", roles: []string{"other"}, want: n404},
 		{route: "POST /c/:slug/entries/:id/score", method: "POST", path: c + "/entries/" + w.a + "/score", roles: []string{"public", "owner", "other", "nominator"}, want: denied},
-		{route: "GET /c/:slug/judge", method: "GET", path: c + "/judge", want: judgesOr("")},
+		{route: "GET /c/:slug/judge", method: "GET", path: c + "/judge", want: func(role string) int {
+			// The round is open with entries for them: judges go straight
+			// to its queue.
+			if role == "judge" || role == "conflicted" {
+				return 303
+			}
+			return judgesOr("")(role)
+		}},
 		{route: "GET /c/:slug/results", method: "GET", path: c + "/results", want: orgOnly},
 		{route: "POST /c/:slug/awards", method: "POST", path: c + "/awards", roles: notOrg, form: url.Values{"entry_id": {w.b}, "kind": {"second"}}, want: denied},
 		{route: "POST /c/:slug/announce", method: "POST", path: c + "/announce", roles: notOrg, want: denied},
