@@ -64,9 +64,13 @@ func TestJudgingPages(t *testing.T) {
 	}
 	// The conflicted judge declares a conflict with the owner's entry.
 	want(t, people["conflicted"].post("/c/hands-at-work/conflicts", url.Values{"kind": {"entry"}, "value": {entries[0]}}), http.StatusOK, entries[0])
+	want(t, people["conflicted"].post("/c/hands-at-work/conflicts", url.Values{"kind": {"entry"}, "value": {""}}), http.StatusUnprocessableEntity,
+		"Name exactly one entry, entrant, organisation or two-letter country.", `id="error-summary"`)
 
 	rounds := org.get("/c/hands-at-work/rounds")
 	want(t, rounds, http.StatusOK, "Judging rounds", "New round")
+	want(t, org.post("/c/hands-at-work/rounds", url.Values{"name": {""}, "quorum": {"two"}}), http.StatusUnprocessableEntity,
+		"New round", "This value is not valid.", `value="two"`)
 	roundID := find(t, rounds, `/c/hands-at-work/rounds/([a-z0-9]+)/results`)
 	base := "/c/hands-at-work/rounds/" + roundID
 	want(t, org.get(base), http.StatusOK, "Assign automatically", "Jo Judge")
@@ -113,6 +117,7 @@ func TestJudgingPages(t *testing.T) {
 	res := org.get(base + "/results")
 	want(t, res, http.StatusOK, "Work of owner", "Amina Wanjiru", "normalised", "1 of 2")
 	want(t, org.post(base+"/award", url.Values{"entry_id": {entries[0]}, "kind": {"first"}}), http.StatusOK, "First")
+	want(t, org.post("/c/hands-at-work/schedule", url.Values{"when": {"later"}, "at": {"soon"}, "back": {base + "/results"}}), http.StatusUnprocessableEntity, "This value is not valid.")
 	want(t, org.post("/c/hands-at-work/schedule", url.Values{"when": {"now"}, "back": {base + "/results"}}), http.StatusOK, "Results are public from")
 	want(t, org.get("/c/hands-at-work/outbox"), http.StatusOK, "amina@example.org", "bo@example.org")
 	want(t, org.get("/c/hands-at-work/audit"), http.StatusOK, "score.submit", "assign.auto", "award.add", "results.announce", "conflict.declare")
