@@ -188,27 +188,29 @@ test('thin path through the pages', async (t) => {
   });
 
   await t.test('judge scores the entry without seeing who made it', async () => {
+    // One open round: "Judge entries" goes straight to its queue.
     await jud.getByRole('link', { name: 'Judge entries' }).click();
-    await jud.waitForURL(`**/c/${s.slug}/judge`);
-    await assert.doesNotReject(jud.getByText('0 of 1 scored').first().waitFor());
+    await jud.waitForURL(/\/rounds\/[^/]+\/queue$/);
+    await assert.doesNotReject(jud.getByText('0 of 1 submitted').first().waitFor());
     await waitForImage(jud, 'img.thumb', 10_000);
     let text = await jud.locator('body').innerText();
     assert.ok(!text.includes('Amina') && !text.includes('Wanjiru'), 'the queue names the entrant');
     await shot(jud, 'judge-queue');
 
     await jud.getByRole('link', { name: new RegExp(ENTRY_TITLE) }).click();
-    await jud.waitForURL(`**${s.entryURL}`);
-    await waitForImage(jud, 'figure.preview img', 10_000);
+    await jud.waitForURL(/\/rounds\/[^/]+\/review\/[^/]+$/);
+    await waitForImage(jud, '.media img', 10_000);
     const html = await jud.content();
     for (const leak of ['Amina', 'Wanjiru', 'IMG_2041', '/original', 'coop.example']) {
       assert.ok(!html.includes(leak), `the judge's page shows ${leak}`);
     }
-    const inputs = jud.locator('input[type=number][name^="score_"]');
-    assert.equal(await inputs.count(), 3);
-    for (const [i, v] of ['9', '8', '7'].entries()) await inputs.nth(i).fill(v);
+    const criteria = jud.locator('fieldset.criterion');
+    assert.equal(await criteria.count(), 3);
+    for (const [i, v] of ['9', '8', '7'].entries()) await criteria.nth(i).locator(`input[type=radio][value="${v}"]`).check();
     await shot(jud, 'judge-entry');
-    await jud.getByRole('button', { name: 'Save scores' }).click();
-    await assert.doesNotReject(jud.getByText('Your scores are saved.').waitFor());
+    await jud.getByRole('button', { name: 'Submit scores' }).click();
+    await jud.waitForURL(/\/rounds\/[^/]+\/queue$/);
+    await assert.doesNotReject(jud.getByText('1 of 1 submitted').first().waitFor());
     text = await jud.locator('body').innerText();
     assert.ok(!text.includes('Amina'));
   });

@@ -25,7 +25,7 @@ type competitionData struct {
 	Criteria   []criterionView
 	CanEnter   bool
 	MyEntries  []app.EntryView
-	Judging    *app.JudgeQueue // set for judges
+	Judging    *app.QueuePage // the active round's progress, for judges
 	Organizer  bool
 	InviteLink string
 	Announced  bool
@@ -115,7 +115,7 @@ func (h *Handler) competitionPage(c *gin.Context, acc app.Access) (*page, error)
 		}
 	}
 	if acc.Has(contest.RoleJudge) {
-		q, err := h.App.JudgeQueue(ctx, acc, judgeQueueLimit, 0)
+		q, err := h.App.JudgeQueuePage(ctx, acc, "", "", 1)
 		if err != nil {
 			return nil, err
 		}

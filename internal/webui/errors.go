@@ -86,15 +86,16 @@ func (h *Handler) toSignIn(c *gin.Context) {
 
 // closedKey picks the message for a deadline error.
 func closedKey(err error) string {
-	msg := err.Error()
 	switch {
-	case strings.Contains(msg, "submissions have not opened yet"):
+	case errors.Is(err, contest.ErrNotYetOpen):
 		return "closed.not_open"
-	case strings.Contains(msg, "submission deadline has passed"):
+	case errors.Is(err, contest.ErrDeadlinePassed):
 		return "closed.deadline"
-	case strings.Contains(msg, "judging"):
+	case errors.Is(err, contest.ErrJudgingNotOpen):
 		return "closed.judging"
-	case strings.Contains(msg, "announced"):
+	case errors.Is(err, contest.ErrJudgingClosed):
+		return "review.closed"
+	case strings.Contains(err.Error(), "announced"):
 		return "closed.announced"
 	}
 	return "error.closed"

@@ -181,7 +181,7 @@ func (h *Handler) saveReview(c *gin.Context) {
 	}
 	next := "/c/" + acc.Competition.Slug + "/rounds/" + round + "/review/" + id + "?saved=" + saved
 	if in.Submit && form.Get("next") == "queue" {
-		next = "/c/" + acc.Competition.Slug + "/rounds/" + round + "/queue"
+		next = queuePath(acc.Competition.Slug, round)
 	}
 	c.Redirect(http.StatusSeeOther, next)
 }

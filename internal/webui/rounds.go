@@ -24,19 +24,26 @@ type roundsData struct {
 	Judge       bool
 }
 
-func (h *Handler) roundsPage(c *gin.Context) {
+// pageBuilder makes a page for the caller; form holds the values of a form
+// being re-rendered (nil on a plain GET).
+type pageBuilder func(c *gin.Context, acc app.Access, form url.Values) (*page, error)
+
+// showPage answers a GET with the page build makes for the caller.
+func (h *Handler) showPage(c *gin.Context, build pageBuilder) {
 	acc, err := h.access(c)
 	if err != nil {
 		h.fail(c, nil, err)
 		return
 	}
-	p, err := h.roundsPageFor(c, acc, nil)
+	p, err := build(c, acc, nil)
 	if err != nil {
 		h.fail(c, nil, err)
 		return
 	}
 	h.render(c, http.StatusOK, p)
 }
+
+func (h *Handler) roundsPage(c *gin.Context) { h.showPage(c, h.roundsPageFor) }
 
 func (h *Handler) roundsPageFor(c *gin.Context, acc app.Access, form url.Values) (*page, error) {
 	rs, err := h.App.Rounds(c.Request.Context(), acc)
@@ -102,41 +109,25 @@ func roundInput(form url.Values, loc *time.Location) (contest.RoundInput, *conte
 }
 
 func (h *Handler) createRound(c *gin.Context) {
-	acc, err := h.access(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	form, err := postForm(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	in, fe := roundInput(form, acc.Competition.Location())
-	spec := app.RoundSpec{RoundInput: in}
-	for i := 1; i <= 3; i++ {
-		name := strings.TrimSpace(form.Get("criterion_" + strconv.Itoa(i)))
-		if name == "" {
-			continue
+	var created string
+	h.formAction(c, h.roundsPageFor, func(acc app.Access, form url.Values) error {
+		in, fe := roundInput(form, acc.Competition.Location())
+		if err := fe.Err(); err != nil {
+			return err
 		}
-		w, _ := strconv.ParseFloat(form.Get("weight_"+strconv.Itoa(i)), 64)
-		spec.Criteria = append(spec.Criteria, app.CriterionSpec{Name: name, Weight: w, ScaleMin: 1, ScaleMax: 10, Excluded: form.Get("excluded_"+strconv.Itoa(i)) == "on"})
-	}
-	err = fe.Err()
-	var r app.RoundView
-	if err == nil {
-		r, err = h.App.CreateRound(c.Request.Context(), acc, spec)
-	}
-	if err != nil {
-		p, perr := h.roundsPageFor(c, acc, form)
-		if perr != nil {
-			h.fail(c, nil, perr)
-			return
+		spec := app.RoundSpec{RoundInput: in}
+		for i := 1; i <= 3; i++ {
+			name := strings.TrimSpace(form.Get("criterion_" + strconv.Itoa(i)))
+			if name == "" {
+				continue
+			}
+			w, _ := strconv.ParseFloat(form.Get("weight_"+strconv.Itoa(i)), 64)
+			spec.Criteria = append(spec.Criteria, app.CriterionSpec{Name: name, Weight: w, ScaleMin: 1, ScaleMax: 10, Excluded: form.Get("excluded_"+strconv.Itoa(i)) == "on"})
 		}
-		h.fail(c, p, err)
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/c/"+acc.Competition.Slug+"/rounds/"+r.ID)
+		r, err := h.App.CreateRound(c.Request.Context(), acc, spec)
+		created = r.ID
+		return err
+	}, func(acc app.Access) string { return "/c/" + acc.Competition.Slug + "/rounds/" + created })
 }
 
 // roundData is the organizer's page of one round.
@@ -152,22 +143,7 @@ type roundData struct {
 	Entries     map[string]int // entry id → judges assigned
 }
 
-func (h *Handler) roundPage(c *gin.Context) {
-	acc, err := h.access(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	p, err := h.roundPageFor(c, acc, nil)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	if n := c.Query("done"); n != "" {
-		p.Notice = h.t(p, "round.done."+n)
-	}
-	h.render(c, http.StatusOK, p)
-}
+func (h *Handler) roundPage(c *gin.Context) { h.showPage(c, h.roundPageFor) }
 
 func (h *Handler) roundPageFor(c *gin.Context, acc app.Access, form url.Values) (*page, error) {
 	ctx := c.Request.Context()
@@ -197,6 +173,9 @@ func (h *Handler) roundPageFor(c *gin.Context, acc app.Access, form url.Values) 
 		d.Entries[a.EntryID]++
 	}
 	p.Data = d
+	if n := c.Query("done"); n != "" {
+		p.Notice = h.t(p, "round.done."+n)
+	}
 	return p, nil
 }
 
@@ -207,11 +186,12 @@ func (h *Handler) roundAction(c *gin.Context, done string, fn func(acc app.Acces
 	})
 }
 
-// formAction is every organizer form on the round pages: load the caller's
-// access, read the form, run fn; a field error re-renders the page built by
-// rerender with the messages beside their fields, anything else goes to the
-// one error page, and success redirects to the address next gives.
-func (h *Handler) formAction(c *gin.Context, rerender func(*gin.Context, app.Access, url.Values) (*page, error),
+// formAction is every form on the round pages: load the caller's access,
+// read the form, run fn; a field error re-renders the page built by
+// rerender (the error page when nil) with the messages beside their
+// fields, anything else goes to the one error page, and success redirects
+// to the address next gives.
+func (h *Handler) formAction(c *gin.Context, rerender pageBuilder,
 	fn func(acc app.Access, form url.Values) error, next func(acc app.Access) string) {
 	acc, err := h.access(c)
 	if err != nil {
@@ -225,7 +205,7 @@ func (h *Handler) formAction(c *gin.Context, rerender func(*gin.Context, app.Acc
 	}
 	if err := fn(acc, form); err != nil {
 		var fe *contest.FieldError
-		if !errors.As(err, &fe) {
+		if !errors.As(err, &fe) || rerender == nil {
 			h.fail(c, nil, err)
 			return
 		}
@@ -310,19 +290,7 @@ type roundResultsData struct {
 	DefaultAt   string
 }
 
-func (h *Handler) roundResults(c *gin.Context) {
-	acc, err := h.access(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	p, err := h.roundResultsFor(c, acc, nil)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	h.render(c, http.StatusOK, p)
-}
+func (h *Handler) roundResults(c *gin.Context) { h.showPage(c, h.roundResultsFor) }
 
 func (h *Handler) roundResultsFor(c *gin.Context, acc app.Access, form url.Values) (*page, error) {
 	res, err := h.App.RoundResults(c.Request.Context(), acc, c.Param("round"), contest.RankBy(c.Query("rank_by")))
@@ -369,32 +337,23 @@ func (h *Handler) giveAward(c *gin.Context) {
 // scheduleAnnouncement schedules (or, without a time, makes at once) the
 // announcement; the time is in the competition's zone.
 func (h *Handler) scheduleAnnouncement(c *gin.Context) {
-	acc, err := h.access(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	form, err := postForm(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	var at time.Time
-	if v := form.Get("at"); v != "" && form.Get("when") != "now" {
-		if at, err = time.ParseInLocation(datetimeLocal, v, acc.Competition.Location()); err != nil {
-			h.fail(c, nil, &contest.FieldError{Fields: map[string]string{"at": "field.invalid"}})
-			return
+	h.formAction(c, nil, func(acc app.Access, form url.Values) error {
+		var at time.Time
+		if v := form.Get("at"); v != "" && form.Get("when") != "now" {
+			t, err := time.ParseInLocation(datetimeLocal, v, acc.Competition.Location())
+			if err != nil {
+				return &contest.FieldError{Fields: map[string]string{"at": "field.invalid"}}
+			}
+			at = t
 		}
-	}
-	if _, err := h.App.ScheduleAnnouncement(c.Request.Context(), acc, at); err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	back := form.Get("back")
-	if !localPath(back) {
-		back = "/c/" + acc.Competition.Slug + "/results"
-	}
-	c.Redirect(http.StatusSeeOther, back)
+		_, err := h.App.ScheduleAnnouncement(c.Request.Context(), acc, at)
+		return err
+	}, func(acc app.Access) string {
+		if back := c.Request.PostForm.Get("back"); localPath(back) {
+			return back
+		}
+		return "/c/" + acc.Competition.Slug + "/results"
+	})
 }
 
 // conflictsData is the conflicts page: a judge's own declarations, or every
@@ -405,19 +364,7 @@ type conflictsData struct {
 	Organizer   bool
 }
 
-func (h *Handler) conflictsPage(c *gin.Context) {
-	acc, err := h.access(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	p, err := h.conflictsPageFor(c, acc, nil)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	h.render(c, http.StatusOK, p)
-}
+func (h *Handler) conflictsPage(c *gin.Context) { h.showPage(c, h.conflictsPageFor) }
 
 func (h *Handler) conflictsPageFor(c *gin.Context, acc app.Access, form url.Values) (*page, error) {
 	var (
@@ -442,42 +389,26 @@ func (h *Handler) conflictsPageFor(c *gin.Context, acc app.Access, form url.Valu
 }
 
 func (h *Handler) declareConflict(c *gin.Context) {
-	acc, err := h.access(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	form, err := postForm(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	in := app.ConflictInput{}
-	v := form.Get("value")
-	switch form.Get("kind") {
-	case "organisation":
-		in.Organisation = v
-	case "country":
-		in.Country = v
-	case "entrant":
-		in.EntrantID = v
-	default:
-		in.EntryID = v
-	}
-	if _, err := h.App.DeclareConflict(c.Request.Context(), acc, in); err != nil {
-		if _, ok := err.(*contest.FieldError); ok {
-			p, perr := h.conflictsPageFor(c, acc, form)
-			if perr != nil {
-				h.fail(c, nil, perr)
-				return
-			}
-			h.fail(c, p, &contest.FieldError{Fields: map[string]string{"target": "conflict.target_invalid"}})
-			return
+	h.formAction(c, h.conflictsPageFor, func(acc app.Access, form url.Values) error {
+		in := app.ConflictInput{}
+		v := form.Get("value")
+		switch form.Get("kind") {
+		case "organisation":
+			in.Organisation = v
+		case "country":
+			in.Country = v
+		case "entrant":
+			in.EntrantID = v
+		default:
+			in.EntryID = v
 		}
-		h.fail(c, nil, err)
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/c/"+acc.Competition.Slug+"/conflicts")
+		_, err := h.App.DeclareConflict(c.Request.Context(), acc, in)
+		if errors.As(err, new(*contest.FieldError)) {
+			// The form has one target field whatever the kind.
+			return &contest.FieldError{Fields: map[string]string{"target": "conflict.target_invalid"}}
+		}
+		return err
+	}, func(acc app.Access) string { return "/c/" + acc.Competition.Slug + "/conflicts" })
 }
 
 func (h *Handler) deleteConflict(c *gin.Context) {
@@ -506,19 +437,15 @@ type outboxData struct {
 }
 
 func (h *Handler) outboxPage(c *gin.Context) {
-	acc, err := h.access(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	ms, err := h.App.Outbox(c.Request.Context(), acc)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	p := h.newPage(c, "outbox", "outbox.page_title", acc.Competition.Title)
-	p.Data = outboxData{Competition: acc.Competition, Loc: acc.Competition.Location(), Mail: ms}
-	h.render(c, http.StatusOK, p)
+	h.showPage(c, func(c *gin.Context, acc app.Access, _ url.Values) (*page, error) {
+		ms, err := h.App.Outbox(c.Request.Context(), acc)
+		if err != nil {
+			return nil, err
+		}
+		p := h.newPage(c, "outbox", "outbox.page_title", acc.Competition.Title)
+		p.Data = outboxData{Competition: acc.Competition, Loc: acc.Competition.Location(), Mail: ms}
+		return p, nil
+	})
 }
 
 // auditData is one page of the audit log.
@@ -530,26 +457,21 @@ type auditData struct {
 }
 
 func (h *Handler) auditPage(c *gin.Context) {
-	acc, err := h.access(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	if err := acc.Require(contest.RoleOrganizer); err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
-	evs, err := h.App.DB.Audit(c.Request.Context(), acc.Competition.ID, after, 200)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	p := h.newPage(c, "audit", "audit.page_title", acc.Competition.Title)
-	d := auditData{Competition: acc.Competition, Loc: acc.Competition.Location(), Events: evs}
-	if len(evs) == 200 {
-		d.Next = evs[len(evs)-1].ID
-	}
-	p.Data = d
-	h.render(c, http.StatusOK, p)
+	h.showPage(c, func(c *gin.Context, acc app.Access, _ url.Values) (*page, error) {
+		if err := acc.Require(contest.RoleOrganizer); err != nil {
+			return nil, err
+		}
+		after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
+		evs, err := h.App.DB.Audit(c.Request.Context(), acc.Competition.ID, after, 200)
+		if err != nil {
+			return nil, err
+		}
+		p := h.newPage(c, "audit", "audit.page_title", acc.Competition.Title)
+		d := auditData{Competition: acc.Competition, Loc: acc.Competition.Location(), Events: evs}
+		if len(evs) == 200 {
+			d.Next = evs[len(evs)-1].ID
+		}
+		p.Data = d
+		return p, nil
+	})
 }

@@ -121,6 +121,7 @@ type pageCall struct {
 	form                url.Values
 	roles               []string // nil: every role
 	want                func(role string) int
+	body                []string // what the answer must say
 }
 
 var pageHits sync.Map
@@ -130,12 +131,15 @@ type pageWorld struct {
 	people                 map[string]*browser
 	slug, round, foreignRd string
 	a, b, foreign, cat     string
-	announced              bool
+	phase                  string // open, closed, scheduled or announced
+	// leaks is what a role must find on no page in this phase.
+	leaks func(role string) []string
 }
 
 // everyPage opens every page route as every role (writes: as every role
 // that must be refused, so the world does not change), with tampered ids:
-// another competition's entry or round, a made-up id.
+// another competition's entry or round, a made-up id. Every page a role
+// opens must lack what w.leaks says the role may not see.
 func everyPage(t *testing.T, w pageWorld) {
 	c := "/c/" + w.slug
 	rd := c + "/rounds/" + w.round
@@ -221,7 +225,14 @@ func everyPage(t *testing.T, w pageWorld) {
 		{route: "POST /c/:slug/entries/:id/withdraw", method: "POST", path: c + "/entries/" + w.a + "/withdraw", roles: notOwner, want: denied},
 		{route: "POST /c/:slug/entries/:id/withdraw", method: "POST", path: c + "/entries/" + w.foreign + "/withdraw", roles: []string{"other"}, want: n404},
 		{route: "POST /c/:slug/entries/:id/score", method: "POST", path: c + "/entries/" + w.a + "/score", roles: []string{"public", "owner", "other", "nominator"}, want: denied},
-		{route: "GET /c/:slug/judge", method: "GET", path: c + "/judge", want: judgesOr("")},
+		{route: "GET /c/:slug/judge", method: "GET", path: c + "/judge", want: func(role string) int {
+			// With one open round holding entries for them, judges go
+			// straight to its queue.
+			if w.phase == "open" && (role == "judge" || role == "conflicted") {
+				return 303
+			}
+			return judgesOr("")(role)
+		}},
 		{route: "GET /c/:slug/results", method: "GET", path: c + "/results", want: orgOnly},
 		{route: "POST /c/:slug/awards", method: "POST", path: c + "/awards", roles: notOrg, form: url.Values{"entry_id": {w.b}, "kind": {"second"}}, want: denied},
 		{route: "POST /c/:slug/announce", method: "POST", path: c + "/announce", roles: notOrg, want: denied},
@@ -262,6 +273,18 @@ func everyPage(t *testing.T, w pageWorld) {
 		{route: "GET /c/:slug/audit", method: "GET", path: c + "/audit", want: orgOnly},
 		{route: "GET /c/:slug/duplicates", method: "GET", path: c + "/duplicates", want: orgOnly},
 	}
+	if w.phase != "open" {
+		// A closed round never changes: marks and settings are refused
+		// with a clear word, even to those who could before.
+		closed := func(string) int { return 403 }
+		msg := []string{"This round is closed: marks can no longer change."}
+		calls = append(calls,
+			pageCall{route: "POST /c/:slug/rounds/:round/review/:id", method: "POST", path: rd + "/review/" + w.a, roles: []string{"judge"}, form: url.Values{"action": {"draft"}}, want: closed, body: msg},
+			pageCall{route: "POST /c/:slug/entries/:id/score", method: "POST", path: c + "/entries/" + w.a + "/score", roles: []string{"judge"}, want: closed, body: msg},
+			pageCall{route: "POST /c/:slug/rounds/:round/settings", method: "POST", path: rd + "/settings", roles: []string{"organizer"}, form: url.Values{"name": {"Hijacked"}}, want: closed, body: msg},
+			pageCall{route: "POST /c/:slug/rounds/:round/assign", method: "POST", path: rd + "/assign", roles: []string{"organizer"}, want: closed, body: msg},
+		)
+	}
 	for _, pc := range calls {
 		roles := pc.roles
 		if roles == nil {
@@ -289,8 +312,13 @@ func everyPage(t *testing.T, w pageWorld) {
 				if want := pc.want(role); p.Status != want {
 					t.Errorf("%s %s as %s: %d, want %d", pc.method, pc.path, role, p.Status, want)
 				}
-				if p.Status == 200 && !w.announced && role != "organizer" && role != "owner" {
-					lacks(t, p, "Amina Wanjiru", "First prize")
+				for _, s := range pc.body {
+					if !strings.Contains(p.Body, s) {
+						t.Errorf("%s %s as %s: the answer lacks %q", pc.method, pc.path, role, s)
+					}
+				}
+				if p.Status == 200 {
+					lacks(t, p, w.leaks(role)...)
 				}
 			})
 		}

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,11 +56,30 @@ func (l *logBuffer) String() string {
 // stack is the whole application in-process: SQLite, a local object store
 // behind signed URLs, the embedded queue and a media worker.
 type stack struct {
-	t    *testing.T
-	srv  *httptest.Server
-	db   *db.DB
-	logs *logBuffer
+	t     *testing.T
+	srv   *httptest.Server
+	db    *db.DB
+	logs  *logBuffer
+	clock *clock
 }
+
+// clock is the application's time in a test: the real time moved on by
+// however much the test advanced it. Only the app's rules (rounds opening
+// and closing, the announcement) follow it; the database and sessions keep
+// the real time.
+type clock struct{ ahead atomic.Int64 }
+
+func (c *clock) Now() time.Time { return time.Now().Add(time.Duration(c.ahead.Load())) }
+
+// advanceTo moves the app's time to at (never back).
+func (c *clock) advanceTo(at time.Time) {
+	if d := time.Until(at); d > time.Duration(c.ahead.Load()) {
+		c.ahead.Store(int64(d))
+	}
+}
+
+// advance moves the app's time on by d.
+func (c *clock) advance(d time.Duration) { c.ahead.Add(int64(d)) }
 
 func newStack(t *testing.T, withWorker bool) *stack {
 	t.Helper()
@@ -79,6 +99,8 @@ func newStack(t *testing.T, withWorker bool) *stack {
 	t.Cleanup(func() { _ = q.Close() })
 	as := auth.NewService(d)
 	a := app.New(d, store, signer, q, as, 8<<20)
+	clk := &clock{}
+	a.Now = clk.Now
 	cat, err := web.LoadCatalog(web.Translations())
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +119,7 @@ func newStack(t *testing.T, withWorker bool) *stack {
 	eng := server.New(server.Deps{Logger: logger, Auth: as, Catalog: cat, UI: h, Files: blob.Handler(store, signer, nil), FilesPrefix: "/files"})
 	srv := httptest.NewServer(eng)
 	t.Cleanup(srv.Close)
-	s := &stack{t: t, srv: srv, db: d, logs: logs}
+	s := &stack{t: t, srv: srv, db: d, logs: logs, clock: clk}
 	t.Cleanup(func() {
 		if strings.Contains(logs.String(), "level=ERROR") {
 			t.Errorf("the server logged errors:\n%s", logs.String())
@@ -382,9 +404,13 @@ func TestThinPath(t *testing.T) {
 	}
 	p = jud.post(invitePath, nil)
 	want(t, p, http.StatusOK, "Judge entries", "0 of 1 scored")
+	// With one open round, "Judge entries" goes straight to its queue.
 	p = jud.get("/c/" + slug + "/judge")
-	want(t, p, http.StatusOK, "Indigo Hands", "0 of 1 scored", "To score", `class="thumb" src="/files/`)
+	want(t, p, http.StatusOK, "Indigo Hands", "0 of 1 submitted", "To score", `class="thumb" src="/files/`)
 	lacks(t, p, "Amina", "Wanjiru", "IMG_2041")
+	if !regexp.MustCompile(`^/c/` + slug + `/rounds/[a-z0-9]+/queue$`).MatchString(p.URL.Path) {
+		t.Fatalf("/judge with one open round: at %s, want its queue", p.URL.Path)
+	}
 	p = jud.get(entryPath)
 	want(t, p, http.StatusOK, "Indigo Hands", "Dyeing cloth in Kisumu.", "Save scores", `<img src="/files/`)
 	lacks(t, p, "Amina", "Wanjiru", "IMG_2041", "/original", "coop.example", "Draft")
@@ -400,7 +426,7 @@ func TestThinPath(t *testing.T) {
 	lacks(t, p, "Amina")
 	p = jud.post(entryPath+"/score", url.Values{crit[0][1]: {"9"}, crit[1][1]: {"8"}, crit[2][1]: {"7"}})
 	want(t, p, http.StatusOK, "Your scores are saved.", `value="9"`)
-	want(t, jud.get("/c/"+slug+"/judge"), http.StatusOK, "1 of 1 scored", "Scored")
+	want(t, jud.get("/c/"+slug+"/judge"), http.StatusOK, "1 of 1 submitted", "Started or done")
 	// Judges may not see results.
 	want(t, jud.get("/c/"+slug+"/results"), http.StatusForbidden, "You do not have permission to do that.")
 
