@@ -38,20 +38,25 @@ type Visibility struct {
 // See is the visibility policy: the one place that decides who sees what of
 // an entry.
 func See(v Viewer) Visibility {
+	// What the public sees: announced prize-winners and finalists whose
+	// entrants consented. Nobody sees less than that.
+	var public Visibility
+	if v.Announced && (v.Awarded || v.Finalist) && v.Published {
+		public = Visibility{Entry: true, Entrant: true, Derivatives: true, Outcome: true}
+	}
 	switch {
 	case v.Organizer:
 		return Visibility{Entry: true, Entrant: true, Original: true, Derivatives: true, Scores: true, Outcome: true}
 	case v.Owner:
 		return Visibility{Entry: true, Entrant: true, Original: true, Derivatives: true, Outcome: v.Announced}
 	case v.Judge && !v.Conflicted && v.Submitted && v.Assigned:
-		return Visibility{Entry: true, Entrant: !v.Blind, Derivatives: true, Score: true, Outcome: v.Announced,
+		// A blind round hides the entrant from its judges until the
+		// results name them publicly.
+		return Visibility{Entry: true, Entrant: !v.Blind || public.Entrant, Derivatives: true, Score: true, Outcome: v.Announced,
 			PeerScores: v.ReviewSubmitted && v.PeerScoresOpened}
 	default:
 		// Everyone else, judges without this entry included, sees what the
 		// public sees.
-		if v.Announced && (v.Awarded || v.Finalist) && v.Published {
-			return Visibility{Entry: true, Entrant: true, Derivatives: true, Outcome: true}
-		}
-		return Visibility{}
+		return public
 	}
 }

@@ -50,8 +50,8 @@ func checkJudgingRules(t *testing.T, v Viewer, got Visibility) {
 		if !got.Entry || !got.Derivatives || !got.Score {
 			t.Errorf("an assigned, unconflicted judge must see and score a submitted entry: %s", where)
 		}
-		if got.Entrant == v.Blind {
-			t.Errorf("entrant shown to a judge must be the opposite of blind: %s", where)
+		if got.Entrant != (!v.Blind || public) {
+			t.Errorf("entrant shown to a judge unless the round is blind, and once the results name them publicly: %s", where)
 		}
 		if got.PeerScores != (v.ReviewSubmitted && v.PeerScoresOpened) {
 			t.Errorf("peer marks only after the judge's own review and when the round allows: %s", where)

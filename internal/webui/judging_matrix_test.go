@@ -296,10 +296,11 @@ func deniedStatus(role string) int {
 func (w *matrixWorld) pages() []matrixPage {
 	announced := w.announced()
 	open := w.phase == "open"
-	// seesAsPublic: roles with no other view of the entries, once the
-	// results are out, must see the winner's and the finalist's names.
+	// seesAsPublic: once the results are out, everyone sees at least what
+	// the public sees, the winner's and the finalist's names included (a
+	// blind round's judges too: the results name the entrants publicly).
 	seesAsPublic := func(role string) bool {
-		return announced && (role == "public" || role == "nominator" || role == "unassigned" || role == "owner")
+		return announced && role != "organizer"
 	}
 	// entryStatus: its owner, the organizer and the judges assigned to it
 	// open an entry; everyone from the announcement (it won or is a
@@ -337,7 +338,7 @@ func (w *matrixWorld) pages() []matrixPage {
 					want(t, p, http.StatusOK, prizeA)
 				}
 			case role == "judge":
-				if !w.blind {
+				if !w.blind || seesAsPublic(role) {
 					want(t, p, http.StatusOK, nameA)
 				}
 				if open {
