@@ -17,6 +17,7 @@ import (
 	"github.com/tessera/tessera/internal/blob"
 	"github.com/tessera/tessera/internal/contest"
 	"github.com/tessera/tessera/internal/db"
+	"github.com/tessera/tessera/internal/essay"
 )
 
 // Enqueuer puts a task on the queue; a task already queued is not an error.
@@ -47,11 +48,14 @@ type App struct {
 	// to read (the embedded mode). Messages translates mail text.
 	Mailer   Mailer
 	Messages func(lang, key string, args ...any) string
+	// Essays renders essays for reading.
+	Essays *essay.Renderer
 }
 
 // New returns an App with its defaults filled in.
 func New(d *db.DB, blobs blob.Store, signer URLSigner, q Enqueuer, a *auth.Service, maxUpload int64) *App {
-	return &App{DB: d, Blobs: blobs, Signer: signer, Queue: q, Auth: a, Now: time.Now, MaxUploadBytes: maxUpload, URLTTL: 2 * time.Hour, UploadMaxAge: 72 * time.Hour}
+	return &App{DB: d, Blobs: blobs, Signer: signer, Queue: q, Auth: a, Now: time.Now, MaxUploadBytes: maxUpload, URLTTL: 2 * time.Hour, UploadMaxAge: 72 * time.Hour,
+		Essays: essay.NewRenderer()}
 }
 
 // Access is what one user may do in one competition.

@@ -614,18 +614,8 @@ func (a *App) MyEntries(ctx context.Context, acc Access) ([]EntryView, error) {
 // Entry returns one entry as the caller may see it; an entry the caller may
 // not see is reported as not found, so its existence does not leak.
 func (a *App) Entry(ctx context.Context, acc Access, entryID string) (EntryView, error) {
-	e, err := a.DB.Entry(ctx, entryID)
+	e, ec, err := a.entryFor(ctx, acc, entryID)
 	if err != nil {
-		return EntryView{}, err
-	}
-	if e.CompetitionID != acc.Competition.ID {
-		return EntryView{}, fmt.Errorf("entry: %w", contest.ErrNotFound)
-	}
-	ec, err := a.loadContext(ctx, acc.Competition, []contest.Entry{e}, true)
-	if err != nil {
-		return EntryView{}, err
-	}
-	if err := a.loadJudging(ctx, acc, &ec, []contest.Entry{e}); err != nil {
 		return EntryView{}, err
 	}
 	v, ok := a.view(acc, ec, e)
@@ -641,4 +631,25 @@ func (a *App) Entry(ctx context.Context, acc Access, entryID string) (EntryView,
 		}
 	}
 	return v, nil
+}
+
+// entryFor loads an entry of the caller's competition with what the
+// visibility policy needs to show it to the caller, judged in the active
+// round. An entry of another competition is not found.
+func (a *App) entryFor(ctx context.Context, acc Access, entryID string) (contest.Entry, entryContext, error) {
+	e, err := a.DB.Entry(ctx, entryID)
+	if err != nil {
+		return e, entryContext{}, err
+	}
+	if e.CompetitionID != acc.Competition.ID {
+		return e, entryContext{}, fmt.Errorf("entry: %w", contest.ErrNotFound)
+	}
+	ec, err := a.loadContext(ctx, acc.Competition, []contest.Entry{e}, true)
+	if err != nil {
+		return e, ec, err
+	}
+	if err := a.loadJudging(ctx, acc, &ec, []contest.Entry{e}); err != nil {
+		return e, ec, err
+	}
+	return e, ec, nil
 }

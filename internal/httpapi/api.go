@@ -51,6 +51,7 @@ func (h *Handler) Register(r *gin.Engine) {
 	g.GET("/competitions/:slug/entries", h.myEntries)
 	g.POST("/competitions/:slug/entries", h.createEntry)
 	g.GET("/competitions/:slug/entries/:id", h.getEntry)
+	g.GET("/competitions/:slug/entries/:id/essay", h.getEssay)
 	g.PUT("/competitions/:slug/entries/:id/files", h.uploadFile)
 	g.POST("/competitions/:slug/entries/:id/submit", h.submitEntry)
 	g.PUT("/competitions/:slug/entries/:id/score", h.score)

@@ -35,6 +35,7 @@ var routeMatrix = []string{
 	"GET /api/v1/competitions/:slug/entries",
 	"POST /api/v1/competitions/:slug/entries",
 	"GET /api/v1/competitions/:slug/entries/:id",
+	"GET /api/v1/competitions/:slug/entries/:id/essay",
 	"PATCH /api/v1/competitions/:slug/entries/:id",
 	"PUT /api/v1/competitions/:slug/entries/:id/files",
 	"POST /api/v1/competitions/:slug/entries/:id/submit",
@@ -200,6 +201,11 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 		{route: "POST /api/v1/competitions/:slug/entries", method: "POST", path: w.base + "/entries", roles: []string{"public"}, body: map[string]any{"category_id": w.photo, "title": "Nope", "consent_rules": true}, want: denied},
 		{route: "GET /api/v1/competitions/:slug/entries/:id", method: "GET", path: w.base + "/entries/" + madeUp, want: func(string) int { return 404 }},
 		{route: "GET /api/v1/competitions/:slug/entries/:id", method: "GET", path: w.base + "/entries/" + b, roles: []string{"owner", "unassigned", "nominator"}, want: func(string) int { return 404 }},
+		// Only an essay can be read: a made-up id, a photo entry (A) and
+		// another competition's entry are all not found, whoever asks.
+		{route: "GET /api/v1/competitions/:slug/entries/:id/essay", method: "GET", path: w.base + "/entries/" + madeUp + "/essay", want: func(string) int { return 404 }},
+		{route: "GET /api/v1/competitions/:slug/entries/:id/essay", method: "GET", path: w.base + "/entries/" + a + "/essay", want: func(string) int { return 404 }},
+		{route: "GET /api/v1/competitions/:slug/entries/:id/essay", method: "GET", path: w.base + "/entries/" + w.foreign.entry + "/essay", roles: []string{"owner", "organizer"}, want: func(string) int { return 404 }},
 		{route: "PATCH /api/v1/competitions/:slug/entries/:id", method: "PATCH", path: w.base + "/entries/" + a, roles: notOwner, body: map[string]any{"title": "Stolen"}, want: denied},
 		{route: "PATCH /api/v1/competitions/:slug/entries/:id", method: "PATCH", path: w.base + "/entries/" + w.foreign.entry, roles: []string{"owner", "organizer"}, body: map[string]any{"title": "Stolen"}, want: func(string) int { return 404 }},
 		{route: "PUT /api/v1/competitions/:slug/entries/:id/files", method: "PUT", path: w.base + "/entries/" + a + "/files?name=x.jpg", roles: notOwner, want: denied},

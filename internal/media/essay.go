@@ -33,6 +33,10 @@ const (
 	maxDocxXML = 32 << 20
 	// maxEssayText caps the extracted text of any essay.
 	maxEssayText = 4 << 20
+	// MaxEssayTextBytes caps an essay's stored text (the "text"
+	// derivative, its final newline included): the most pdftotext may
+	// return, and what readers load to show an essay.
+	MaxEssayTextBytes = 8 << 20
 )
 
 // IsEssayType reports whether a sniffed content type is one an essay may

@@ -175,4 +175,16 @@ func TestEssays(t *testing.T) {
 			t.Fatalf("err %v", err)
 		}
 	})
+	t.Run("text that grows past the stored cap", func(t *testing.T) {
+		// Within the file cap, but each Windows-1252 "€" becomes three
+		// bytes of UTF-8: the stored text would pass MaxEssayTextBytes.
+		p := filepath.Join(t.TempDir(), "euros.txt")
+		if err := os.WriteFile(p, bytes.Repeat([]byte("\x80\x80\x80 "), MaxTextBytes/4), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := processFile(t, p, KindEssay, Options{})
+		if rej, ok := IsReject(err); !ok || !strings.Contains(rej.Reason, "larger than 8 MB") {
+			t.Fatalf("err %v", err)
+		}
+	})
 }

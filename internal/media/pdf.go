@@ -24,7 +24,7 @@ const (
 	// at: the judge copy's size; the other derivatives are made from it.
 	PDFRenderSide = 4096
 	// maxPDFText caps the text pdftotext may return (bytes).
-	maxPDFText = 8 << 20
+	maxPDFText = MaxEssayTextBytes
 	// maxPDFRender caps the PNG pdftoppm may return (bytes).
 	maxPDFRender = 3*PDFRenderSide*PDFRenderSide + 64
 )

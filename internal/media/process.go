@@ -426,6 +426,9 @@ func processEssay(ctx context.Context, in Input, outDir string, opt Options, rep
 	if err := CheckWords(rep.WordCount, opt.MinWords, opt.MaxWords); err != nil {
 		return err
 	}
+	if len(text)+1 > MaxEssayTextBytes {
+		return reject("This essay's text is larger than %d MB; an essay should be far smaller. Please check you chose the right file.", MaxEssayTextBytes>>20)
+	}
 	ct := "text/plain; charset=utf-8"
 	if md {
 		ct = "text/markdown; charset=utf-8"

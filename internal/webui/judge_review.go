@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -71,6 +72,8 @@ type reviewData struct {
 	Review      app.ReviewView
 	Rows        []reviewRow
 	Notice      string
+	// Essay is the entry's essay, rendered for reading, when it is one.
+	Essay *app.Essay
 }
 
 // reviewRow is one criterion with its choices and the judge's mark.
@@ -92,7 +95,11 @@ func (h *Handler) reviewPage(c *gin.Context) {
 		h.fail(c, nil, err)
 		return
 	}
-	p := h.reviewPageFor(c, acc, rv, nil)
+	p, err := h.reviewPageFor(c, acc, rv, nil)
+	if err != nil {
+		h.fail(c, nil, err)
+		return
+	}
 	switch c.Query("saved") {
 	case "draft":
 		p.Notice = h.t(p, "review.saved_draft")
@@ -102,7 +109,7 @@ func (h *Handler) reviewPage(c *gin.Context) {
 	h.render(c, http.StatusOK, p)
 }
 
-func (h *Handler) reviewPageFor(c *gin.Context, acc app.Access, rv app.ReviewView, form url.Values) *page {
+func (h *Handler) reviewPageFor(c *gin.Context, acc app.Access, rv app.ReviewView, form url.Values) (*page, error) {
 	p := h.newPage(c, "review", "review.page_title", rv.Entry.Title)
 	p.Path = "/c/" + acc.Competition.Slug + "/rounds/" + rv.Round.ID + "/review/" + rv.Entry.ID
 	p.Form = form
@@ -120,8 +127,28 @@ func (h *Handler) reviewPageFor(c *gin.Context, acc app.Access, rv app.ReviewVie
 		d.Rows = append(d.Rows, row)
 		p.fields = append(p.fields, formField{Name: row.Field, Label: cr.Name})
 	}
+	if rv.Entry.Medium == contest.MediumEssay {
+		es, err := h.App.RoundEssay(c.Request.Context(), acc, rv.Round.ID, rv.Entry.ID)
+		switch {
+		case err == nil:
+			d.Essay = &es
+		case !errors.Is(err, contest.ErrNotFound): // no essay file: nothing to read
+			return nil, err
+		}
+	}
 	p.Data = d
-	return p
+	return p, nil
+}
+
+// failReview answers a refused review: the page again, each message beside
+// its field.
+func (h *Handler) failReview(c *gin.Context, acc app.Access, rv app.ReviewView, form url.Values, err error) {
+	p, perr := h.reviewPageFor(c, acc, rv, form)
+	if perr != nil {
+		h.fail(c, nil, perr)
+		return
+	}
+	h.fail(c, p, err)
 }
 
 func (h *Handler) saveReview(c *gin.Context) {
@@ -156,7 +183,7 @@ func (h *Handler) saveReview(c *gin.Context) {
 		in.Scores[cr.ID] = v
 	}
 	if err := fe.Err(); err != nil {
-		h.fail(c, h.reviewPageFor(c, acc, rv, form), err)
+		h.failReview(c, acc, rv, form, err)
 		return
 	}
 	if _, err := h.App.SaveReview(c.Request.Context(), acc, round, id, in); err != nil {
@@ -172,7 +199,7 @@ func (h *Handler) saveReview(c *gin.Context) {
 			}
 			err = mapped
 		}
-		h.fail(c, h.reviewPageFor(c, acc, rv, form), err)
+		h.failReview(c, acc, rv, form, err)
 		return
 	}
 	saved := "draft"

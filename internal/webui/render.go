@@ -112,6 +112,8 @@ func (h *Handler) funcs(lang string) template.FuncMap {
 		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		// num formats a number with this language's separators.
 		"num": func(f float64, prec int) string { return printer.Sprintf("%.*f", prec, f) },
+		// count formats a whole number with this language's separators.
+		"count": func(n int) string { return printer.Sprintf("%d", n) },
 		// errattr points a field at its hints (element ids) and, when it
 		// is invalid, marks it so and points at its message too.
 		"errattr": func(p *page, field string, hints ...string) template.HTMLAttr {

@@ -84,6 +84,7 @@ func (h *Handler) Register(r *gin.Engine) {
 	g.GET("/c/:slug/entries/new", h.newEntryForm)
 	g.POST("/c/:slug/entries/new", h.newEntry)
 	g.GET("/c/:slug/entries/:id", h.entry)
+	g.GET("/c/:slug/entries/:id/essay", h.essayPage)
 	g.GET("/c/:slug/entries/:id/edit", h.entryEditForm)
 	g.POST("/c/:slug/entries/:id/edit", h.saveEntryEdit)
 	g.GET("/c/:slug/categories/:id/rules", h.categoryRulesForm)
