@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -47,11 +48,18 @@ type App struct {
 	// to read (the embedded mode). Messages translates mail text.
 	Mailer   Mailer
 	Messages func(lang, key string, args ...any) string
+	// Logger records what goes wrong without failing the request: work
+	// the queue refused that the sweeper will pick up.
+	Logger *slog.Logger
 }
 
-// New returns an App with its defaults filled in.
-func New(d *db.DB, blobs blob.Store, signer URLSigner, q Enqueuer, a *auth.Service, maxUpload int64) *App {
-	return &App{DB: d, Blobs: blobs, Signer: signer, Queue: q, Auth: a, Now: time.Now, MaxUploadBytes: maxUpload, URLTTL: 2 * time.Hour, UploadMaxAge: 72 * time.Hour}
+// New returns an App with its defaults filled in; a nil logger discards.
+func New(d *db.DB, blobs blob.Store, signer URLSigner, q Enqueuer, a *auth.Service, maxUpload int64, logger *slog.Logger) *App {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &App{DB: d, Blobs: blobs, Signer: signer, Queue: q, Auth: a, Now: time.Now, MaxUploadBytes: maxUpload, URLTTL: 2 * time.Hour, UploadMaxAge: 72 * time.Hour,
+		Logger: logger}
 }
 
 // Access is what one user may do in one competition.

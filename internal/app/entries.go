@@ -183,14 +183,17 @@ func (a *App) Upload(ctx context.Context, acc Access, in UploadInput) (contest.A
 	return asset, nil
 }
 
-// enqueueMedia asks a worker to process an asset. A failure is not fatal:
-// the row is pending and the sweeper will queue it again.
+// enqueueMedia asks a worker to process an asset. A failure does not fail
+// the upload: the asset row stays pending and the sweeper queues it again,
+// so it is only logged (a warning: nothing is lost).
 func (a *App) enqueueMedia(ctx context.Context, assetID string) {
 	t, err := tasks.NewMediaProcessTask(assetID)
 	if err == nil {
 		err = a.Queue.Enqueue(ctx, t)
 	}
-	_ = err // the sweeper retries; the error is visible through /readyz and the asset's age
+	if err != nil {
+		a.Logger.WarnContext(ctx, "media processing not queued; the sweeper will queue it again", "asset", assetID, "err", err)
+	}
 }
 
 // OriginalKey is where an asset's untouched upload is stored.

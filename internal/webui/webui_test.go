@@ -81,7 +81,7 @@ func newStack(t *testing.T, withWorker bool) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(d, store, signer, q, as, 8<<20)
+	a := app.New(d, store, signer, q, as, 8<<20, logger)
 	cat, err := web.LoadCatalog(web.Translations())
 	if err != nil {
 		t.Fatal(err)
