@@ -147,7 +147,7 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 	const madeUp = "00000000000000000000000000"
 	all := matrixRoles
 	notOrg := []string{"public", "owner", "other", "judge", "unassigned", "conflicted", "nominator"}
-	notOwner := []string{"public", "other", "judge", "unassigned", "conflicted", "nominator"}
+	notOwner := []string{"public", "other", "judge", "unassigned", "conflicted", "nominator", "organizer"}
 	orgOnly := func(role string) int {
 		switch role {
 		case "organizer":
@@ -200,15 +200,15 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 		{route: "POST /api/v1/competitions/:slug/entries", method: "POST", path: w.base + "/entries", roles: []string{"public"}, body: map[string]any{"category_id": w.photo, "title": "Nope", "consent_rules": true}, want: denied},
 		{route: "GET /api/v1/competitions/:slug/entries/:id", method: "GET", path: w.base + "/entries/" + madeUp, want: func(string) int { return 404 }},
 		{route: "GET /api/v1/competitions/:slug/entries/:id", method: "GET", path: w.base + "/entries/" + b, roles: []string{"owner", "unassigned", "nominator"}, want: func(string) int { return 404 }},
-		{route: "PATCH /api/v1/competitions/:slug/entries/:id", method: "PATCH", path: w.base + "/entries/" + a, roles: notOwner, body: map[string]any{"title": "Stolen"}, want: denied},
+		{route: "PATCH /api/v1/competitions/:slug/entries/:id", method: "PATCH", path: w.base + "/entries/" + a, roles: notOwner, body: map[string]any{"title": "Stolen"}, want: hidden},
 		{route: "PATCH /api/v1/competitions/:slug/entries/:id", method: "PATCH", path: w.base + "/entries/" + w.foreign.entry, roles: []string{"owner", "organizer"}, body: map[string]any{"title": "Stolen"}, want: func(string) int { return 404 }},
-		{route: "PUT /api/v1/competitions/:slug/entries/:id/files", method: "PUT", path: w.base + "/entries/" + a + "/files?name=x.jpg", roles: notOwner, want: denied},
-		{route: "POST /api/v1/competitions/:slug/entries/:id/submit", method: "POST", path: w.base + "/entries/" + a + "/submit", roles: notOwner, want: denied},
+		{route: "PUT /api/v1/competitions/:slug/entries/:id/files", method: "PUT", path: w.base + "/entries/" + a + "/files?name=x.jpg", roles: notOwner, want: hidden},
+		{route: "POST /api/v1/competitions/:slug/entries/:id/submit", method: "POST", path: w.base + "/entries/" + a + "/submit", roles: notOwner, want: hidden},
 		{route: "POST /api/v1/competitions/:slug/entries/:id/submit", method: "POST", path: w.base + "/entries/" + w.foreign.entry + "/submit", roles: []string{"other", "organizer"}, want: func(string) int { return 404 }},
-		{route: "POST /api/v1/competitions/:slug/entries/:id/withdraw", method: "POST", path: w.base + "/entries/" + a + "/withdraw", roles: notOwner, want: denied},
+		{route: "POST /api/v1/competitions/:slug/entries/:id/withdraw", method: "POST", path: w.base + "/entries/" + a + "/withdraw", roles: notOwner, want: hidden},
 		{route: "POST /api/v1/competitions/:slug/entries/:id/withdraw", method: "POST", path: w.base + "/entries/" + w.foreign.entry + "/withdraw", roles: []string{"other", "organizer"}, want: func(string) int { return 404 }},
 		{route: "PUT /api/v1/competitions/:slug/entries/:id/score", method: "PUT", path: w.base + "/entries/" + a + "/score", roles: notOrg[:3], body: map[string]any{"scores": map[string]int{}}, want: denied},
-		{route: "POST /api/v1/competitions/:slug/entries/:id/uploads", method: "POST", path: w.base + "/entries/" + a + "/uploads", roles: notOwner, body: map[string]any{"name": "x.jpg", "size": 1000, "type": "image/jpeg"}, want: denied},
+		{route: "POST /api/v1/competitions/:slug/entries/:id/uploads", method: "POST", path: w.base + "/entries/" + a + "/uploads", roles: notOwner, body: map[string]any{"name": "x.jpg", "size": 1000, "type": "image/jpeg"}, want: hidden},
 		{route: "POST /api/v1/competitions/:slug/entries/:id/uploads", method: "POST", path: w.base + "/entries/" + w.foreign.entry + "/uploads", roles: []string{"other", "organizer"}, body: map[string]any{"name": "x.jpg", "size": 1000, "type": "image/jpeg"}, want: func(string) int { return 404 }},
 		{route: "GET /api/v1/competitions/:slug/uploads/:upload", method: "GET", path: w.base + "/uploads/" + madeUp, want: hidden},
 		{route: "PUT /api/v1/competitions/:slug/uploads/:upload/parts/:part", method: "PUT", path: w.base + "/uploads/" + madeUp + "/parts/1", want: hidden},
