@@ -225,15 +225,24 @@ func (in *CompetitionInput) criteria(roundID string) []contest.Criterion {
 	return out
 }
 
-// CreateCompetition makes a competition with its categories and a one-round
-// rubric; the creator becomes its organizer. Only users allowed to organize
-// may create one.
-func (a *App) CreateCompetition(ctx context.Context, u *contest.User, in CompetitionInput) (contest.Competition, error) {
+// MayCreateCompetition says whether u may create a competition: signed in
+// (else ErrUnauthorized) and allowed to organize (else ErrForbidden).
+func MayCreateCompetition(u *contest.User) error {
 	if u == nil {
-		return contest.Competition{}, contest.ErrUnauthorized
+		return contest.ErrUnauthorized
 	}
 	if !u.CanOrganize {
-		return contest.Competition{}, fmt.Errorf("only organizers may create competitions: %w", contest.ErrForbidden)
+		return fmt.Errorf("only organizers may create competitions: %w", contest.ErrForbidden)
+	}
+	return nil
+}
+
+// CreateCompetition makes a competition with its categories and a one-round
+// rubric; the creator becomes its organizer. Only users allowed to organize
+// may create one (MayCreateCompetition).
+func (a *App) CreateCompetition(ctx context.Context, u *contest.User, in CompetitionInput) (contest.Competition, error) {
+	if err := MayCreateCompetition(u); err != nil {
+		return contest.Competition{}, err
 	}
 	for i := range in.Criteria {
 		if in.Criteria[i].ScaleMin == 0 && in.Criteria[i].ScaleMax == 0 {

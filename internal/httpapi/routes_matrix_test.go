@@ -335,8 +335,18 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 					r = w.env.client.json(t, c.method, c.path, w.tok[role], c.body)
 				}
 				routeHits.Store(c.route, true)
-				if want := c.want(role); r.status != want {
+				want := c.want(role)
+				if r.status != want {
 					t.Errorf("%s %s as %s: %d, want %d: %s", c.method, c.path, role, r.status, want, truncate(r.body))
+				}
+				// A caller refused for who they are is refused before their
+				// JSON is read: broken JSON gets the same answer. (Signing in
+				// with a wrong password is a 401 about the body itself.)
+				refused := want == http.StatusUnauthorized || want == http.StatusForbidden
+				if ph == phaseOpen && c.body != nil && refused && c.route != "POST /api/v1/session" {
+					if b := w.env.client.json(t, c.method, c.path, w.tok[role], `{"broken`); b.status != want {
+						t.Errorf("%s %s as %s with broken JSON: %d, want %d: %s", c.method, c.path, role, b.status, want, truncate(b.body))
+					}
 				}
 				// Whatever the status, nothing names A's entrant or a
 				// result to those who may not know it yet.
