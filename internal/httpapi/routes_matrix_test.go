@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,12 +124,8 @@ type routeCall struct {
 	body                any
 	roles               []string // nil: every role
 	want                func(role string) int
+	check               func(t *testing.T, role string, body []byte) // on a 200, when set
 }
-
-var (
-	routeHits sync.Map
-	lateCalls atomic.Int64 // calls of the scheduled phase answered after the moment
-)
 
 // everyRoute walks the routes the judging matrix does not, as every role
 // (or, for writes that would change the world, as every role that must be
@@ -184,8 +178,8 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 	}
 	calls := []routeCall{
 		{route: "GET /api/v1/openapi.yaml", method: "GET", path: "/api/v1/openapi.yaml", want: ok},
-		{route: "POST /api/v1/users", method: "POST", path: "/api/v1/users", roles: []string{"public"}, body: map[string]any{"email": "owner@judging.example.org", "name": "Dup", "password": password}, want: func(string) int { return 422 }},
-		{route: "POST /api/v1/session", method: "POST", path: "/api/v1/session", roles: []string{"public"}, body: map[string]any{"email": "owner@judging.example.org", "password": "wrong-password-1"}, want: func(string) int { return 401 }},
+		{route: "POST /api/v1/users", method: "POST", path: "/api/v1/users", roles: []string{"public"}, body: map[string]any{"email": w.email("owner"), "name": "Dup", "password": password}, want: func(string) int { return 422 }},
+		{route: "POST /api/v1/session", method: "POST", path: "/api/v1/session", roles: []string{"public"}, body: map[string]any{"email": w.email("owner"), "password": "wrong-password-1"}, want: func(string) int { return 401 }},
 		{route: "DELETE /api/v1/session", method: "DELETE", path: "/api/v1/session", roles: []string{"public"}, want: func(string) int { return 204 }},
 		{route: "GET /api/v1/me", method: "GET", path: "/api/v1/me", want: signedIn},
 		{route: "GET /api/v1/me/profile", method: "GET", path: "/api/v1/me/profile", want: signedIn},
@@ -225,6 +219,13 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 				return 401
 			}
 			return 403
+		}, check: func(t *testing.T, role string, body []byte) {
+			// The assigned judge's queue names A's entrant exactly when the
+			// round is not blind; the others' never holds A.
+			holds, names := bytes.Contains(body, []byte(a)), bytes.Contains(body, []byte(jOwnerName))
+			if holds != (role == "judge") || names != (role == "judge" && !w.blind) {
+				t.Errorf("%s's queue (blind %v): holds A %v, names its entrant %v: %s", role, w.blind, holds, names, truncate(body))
+			}
 		}},
 		{route: "GET /api/v1/competitions/:slug/results", method: "GET", path: w.base + "/results", want: orgOnly},
 		{route: "POST /api/v1/competitions/:slug/awards", method: "POST", path: w.base + "/awards", roles: notOrg, body: map[string]any{"entry_id": b, "kind": "second"}, want: denied},
@@ -334,7 +335,7 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 				} else {
 					r = w.env.client.json(t, c.method, c.path, w.tok[role], c.body)
 				}
-				routeHits.Store(c.route, true)
+				w.routeHits.Store(c.route, true)
 				want := c.want(role)
 				if r.status != want {
 					t.Errorf("%s %s as %s: %d, want %d: %s", c.method, c.path, role, r.status, want, truncate(r.body))
@@ -348,33 +349,39 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 						t.Errorf("%s %s as %s with broken JSON: %d, want %d: %s", c.method, c.path, role, b.status, want, truncate(b.body))
 					}
 				}
-				// Whatever the status, nothing names A's entrant or a
-				// result to those who may not know it yet.
+				// Whatever the status, nothing names A's entrant (unless
+				// w.mayName), its file or a result to those who may not know
+				// it yet.
 				early := ph == phaseOpen || ph == phaseClosed || ph == phaseScheduled && time.Now().Before(w.announceAt)
 				if ph == phaseScheduled && !early {
-					lateCalls.Add(1)
+					w.lateCalls.Add(1)
 				}
 				if early && role != "organizer" && role != "owner" {
-					leaks := []string{jOwnerName, fileName, `"first"`, `"grand"`, `"honourable"`}
-					if !strings.HasPrefix(c.route, "GET /api/v1/me") { // the conflicted judge shares A's organisation
-						leaks = append(leaks, jOwnerOrg)
+					leaks := []string{fileName, `"first"`, `"grand"`, `"honourable"`}
+					if !w.mayName(role, false) {
+						leaks = append(leaks, jOwnerName)
+						if !strings.HasPrefix(c.route, "GET /api/v1/me") { // the conflicted judge shares A's organisation
+							leaks = append(leaks, jOwnerOrg)
+						}
 					}
 					for _, leak := range leaks {
 						if bytes.Contains(r.body, []byte(leak)) {
-							t.Errorf("%s %s as %s shows %q before the announcement: %s", c.method, c.path, role, leak, truncate(r.body))
+							t.Errorf("%s %s as %s shows %q before the announcement (blind %v): %s", c.method, c.path, role, leak, w.blind, truncate(r.body))
 						}
 					}
+				}
+				if c.check != nil && r.status == http.StatusOK {
+					c.check(t, role, r.body)
 				}
 			})
 		}
 	}
-	if ph == phaseScheduled && lateCalls.Load() > 0 {
-		t.Logf("%d calls of the scheduled phase came after the moment and were not checked for leaks", lateCalls.Load())
+	if ph == phaseScheduled && w.lateCalls.Load() > 0 {
+		t.Logf("%d calls of the scheduled phase came after the moment and were not checked for leaks", w.lateCalls.Load())
 	}
 	for _, k := range routeMatrix {
-		if _, ok := routeHits.Load(k); !ok {
+		if _, ok := w.routeHits.Load(k); !ok {
 			t.Errorf("the route matrix never called %s", k)
 		}
 	}
-	_ = http.MethodGet
 }
