@@ -10,12 +10,12 @@ import (
 	"github.com/tessera/tessera/internal/contest"
 )
 
-// guard is who may use an operation at all, decided from the caller's
-// roles alone before a byte of the request body is read: a caller it
-// refuses gets 401 or 403 whatever they sent, never a 422 about their JSON.
-// It is the role check of app.Access; the use case keeps the whole rule
-// (it checks the role again, then the entry, the round, the window), so a
-// guard only puts the refusal first.
+// guard is who may use an operation at all, decided from who the caller
+// is (app.Access: signed in, roles) before a byte of the request body is
+// read: a caller it refuses gets 401 or 403 whatever they sent, never a 422
+// about their JSON. The use case keeps the whole rule (it checks the role
+// again, then the entry, the round, the window), so a guard only puts the
+// refusal first.
 type guard func(app.Access) error
 
 // role lets through callers holding one of roles in the competition.
