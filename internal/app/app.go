@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -50,12 +51,18 @@ type App struct {
 	Messages func(lang, key string, args ...any) string
 	// Essays renders essays for reading.
 	Essays *essay.Renderer
+	// Logger records what goes wrong without failing the request: work
+	// the queue refused that the sweeper will pick up.
+	Logger *slog.Logger
 }
 
-// New returns an App with its defaults filled in.
-func New(d *db.DB, blobs blob.Store, signer URLSigner, q Enqueuer, a *auth.Service, maxUpload int64) *App {
+// New returns an App with its defaults filled in; a nil logger discards.
+func New(d *db.DB, blobs blob.Store, signer URLSigner, q Enqueuer, a *auth.Service, maxUpload int64, logger *slog.Logger) *App {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	return &App{DB: d, Blobs: blobs, Signer: signer, Queue: q, Auth: a, Now: time.Now, MaxUploadBytes: maxUpload, URLTTL: 2 * time.Hour, UploadMaxAge: 72 * time.Hour,
-		Essays: essay.NewRenderer()}
+		Essays: essay.NewRenderer(), Logger: logger}
 }
 
 // Access is what one user may do in one competition.
@@ -221,15 +228,24 @@ func (in *CompetitionInput) criteria(roundID string) []contest.Criterion {
 	return out
 }
 
-// CreateCompetition makes a competition with its categories and a one-round
-// rubric; the creator becomes its organizer. Only users allowed to organize
-// may create one.
-func (a *App) CreateCompetition(ctx context.Context, u *contest.User, in CompetitionInput) (contest.Competition, error) {
+// MayCreateCompetition says whether u may create a competition: signed in
+// (else ErrUnauthorized) and allowed to organize (else ErrForbidden).
+func MayCreateCompetition(u *contest.User) error {
 	if u == nil {
-		return contest.Competition{}, contest.ErrUnauthorized
+		return contest.ErrUnauthorized
 	}
 	if !u.CanOrganize {
-		return contest.Competition{}, fmt.Errorf("only organizers may create competitions: %w", contest.ErrForbidden)
+		return fmt.Errorf("only organizers may create competitions: %w", contest.ErrForbidden)
+	}
+	return nil
+}
+
+// CreateCompetition makes a competition with its categories and a one-round
+// rubric; the creator becomes its organizer. Only users allowed to organize
+// may create one (MayCreateCompetition).
+func (a *App) CreateCompetition(ctx context.Context, u *contest.User, in CompetitionInput) (contest.Competition, error) {
+	if err := MayCreateCompetition(u); err != nil {
+		return contest.Competition{}, err
 	}
 	for i := range in.Criteria {
 		if in.Criteria[i].ScaleMin == 0 && in.Criteria[i].ScaleMax == 0 {

@@ -80,20 +80,21 @@ func (a *App) CreateEntry(ctx context.Context, acc Access, in EntryInput) (conte
 	return e, nil
 }
 
-// ownEntry loads an entry the caller owns in the competition of acc.
-func (a *App) ownEntry(ctx context.Context, acc Access, entryID string) (contest.Entry, error) {
+// OwnEntry loads an entry the caller owns in the competition of acc: the
+// one check behind every entrant write (edit, upload, submit, withdraw).
+// Signed out is ErrUnauthorized. An entry of someone else, of another
+// competition or that does not exist is ErrNotFound alike, as for reads: a
+// refusal never tells that an entry id exists.
+func (a *App) OwnEntry(ctx context.Context, acc Access, entryID string) (contest.Entry, error) {
 	if acc.User == nil {
 		return contest.Entry{}, contest.ErrUnauthorized
 	}
 	e, err := a.DB.Entry(ctx, entryID)
 	if err != nil {
-		return e, err
+		return contest.Entry{}, err
 	}
-	if e.CompetitionID != acc.Competition.ID {
-		return e, fmt.Errorf("entry: %w", contest.ErrNotFound)
-	}
-	if e.EntrantID != acc.User.ID {
-		return e, fmt.Errorf("not your entry: %w", contest.ErrForbidden)
+	if e.CompetitionID != acc.Competition.ID || e.EntrantID != acc.User.ID {
+		return contest.Entry{}, fmt.Errorf("entry: %w", contest.ErrNotFound)
 	}
 	return e, nil
 }
@@ -123,7 +124,7 @@ type UploadInput struct {
 // The type comes from the bytes; an unaccepted type, an empty or oversized
 // file is refused before anything is kept.
 func (a *App) Upload(ctx context.Context, acc Access, in UploadInput) (contest.Asset, error) {
-	e, err := a.ownEntry(ctx, acc, in.EntryID)
+	e, err := a.OwnEntry(ctx, acc, in.EntryID)
 	if err != nil {
 		return contest.Asset{}, err
 	}
@@ -183,14 +184,17 @@ func (a *App) Upload(ctx context.Context, acc Access, in UploadInput) (contest.A
 	return asset, nil
 }
 
-// enqueueMedia asks a worker to process an asset. A failure is not fatal:
-// the row is pending and the sweeper will queue it again.
+// enqueueMedia asks a worker to process an asset. A failure does not fail
+// the upload: the asset row stays pending and the sweeper queues it again,
+// so it is only logged (a warning: nothing is lost).
 func (a *App) enqueueMedia(ctx context.Context, assetID string) {
 	t, err := tasks.NewMediaProcessTask(assetID)
 	if err == nil {
 		err = a.Queue.Enqueue(ctx, t)
 	}
-	_ = err // the sweeper retries; the error is visible through /readyz and the asset's age
+	if err != nil {
+		a.Logger.WarnContext(ctx, "media processing not queued; the sweeper will queue it again", "asset", assetID, "err", err)
+	}
 }
 
 // OriginalKey is where an asset's untouched upload is stored.
@@ -204,7 +208,7 @@ func OriginalKey(entryID, assetID string) string {
 // within the category's word limits. Every problem is listed at once, each
 // on its own field.
 func (a *App) SubmitEntry(ctx context.Context, acc Access, entryID string) error {
-	e, err := a.ownEntry(ctx, acc, entryID)
+	e, err := a.OwnEntry(ctx, acc, entryID)
 	if err != nil {
 		return err
 	}
@@ -283,7 +287,7 @@ type EntryUpdate struct {
 // UpdateEntry edits the caller's entry, draft or submitted, until the
 // deadline. A refused change changes nothing.
 func (a *App) UpdateEntry(ctx context.Context, acc Access, entryID string, in EntryUpdate) error {
-	e, err := a.ownEntry(ctx, acc, entryID)
+	e, err := a.OwnEntry(ctx, acc, entryID)
 	if err != nil {
 		return err
 	}
@@ -327,7 +331,7 @@ func (a *App) UpdateEntry(ctx context.Context, acc Access, entryID string, in En
 // WithdrawEntry withdraws the caller's entry until the deadline; a
 // withdrawn entry no longer counts toward the category's limit.
 func (a *App) WithdrawEntry(ctx context.Context, acc Access, entryID string) error {
-	e, err := a.ownEntry(ctx, acc, entryID)
+	e, err := a.OwnEntry(ctx, acc, entryID)
 	if err != nil {
 		return err
 	}

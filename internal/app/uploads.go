@@ -78,7 +78,7 @@ func (a *App) UploadLimit(cat contest.Category) int64 {
 // upload gets a fixed part size; every part but the last has exactly that
 // many bytes.
 func (a *App) StartUpload(ctx context.Context, acc Access, in NewUploadInput) (UploadStatus, error) {
-	e, err := a.ownEntry(ctx, acc, in.EntryID)
+	e, err := a.OwnEntry(ctx, acc, in.EntryID)
 	if err != nil {
 		return UploadStatus{}, err
 	}
@@ -155,7 +155,8 @@ func (a *App) uploadStatus(up db.Upload, parts []blob.Part) UploadStatus {
 	return st
 }
 
-// ownUpload loads an upload of one of the caller's entries.
+// ownUpload loads an upload of one of the caller's entries; someone else's
+// is ErrNotFound, like a made-up id (see OwnEntry).
 func (a *App) ownUpload(ctx context.Context, acc Access, id string) (db.Upload, contest.Entry, error) {
 	if acc.User == nil {
 		return db.Upload{}, contest.Entry{}, contest.ErrUnauthorized
@@ -164,7 +165,7 @@ func (a *App) ownUpload(ctx context.Context, acc Access, id string) (db.Upload, 
 	if err != nil {
 		return up, contest.Entry{}, err
 	}
-	e, err := a.ownEntry(ctx, acc, up.EntryID)
+	e, err := a.OwnEntry(ctx, acc, up.EntryID)
 	return up, e, err
 }
 

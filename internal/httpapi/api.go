@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -95,8 +96,13 @@ func bind(c *gin.Context, dst any) error {
 
 func user(c *gin.Context) *contest.User { return auth.UserFrom(c.Request.Context()) }
 
-// access loads the competition named in the path and the caller's roles.
+// access loads the competition named in the path and the caller's roles in
+// it; on a route that names no competition (the caller's own account) it is
+// the caller alone, with no competition and no roles.
 func (h *Handler) access(c *gin.Context) (app.Access, bool) {
+	if c.Param("slug") == "" { // a route without :slug (a path segment is never empty)
+		return app.Access{User: user(c)}, true
+	}
 	acc, err := h.App.AccessFor(c.Request.Context(), user(c), c.Param("slug"))
 	if err != nil {
 		h.fail(c, err)
@@ -238,29 +244,25 @@ func (h *Handler) listCompetitions(c *gin.Context) {
 }
 
 func (h *Handler) createCompetition(c *gin.Context) {
-	var in app.CompetitionInput
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	comp, err := h.App.CreateCompetition(c.Request.Context(), user(c), in)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, toCompetitionJSON(comp, h.App.Now()))
+	mayCreate := func(acc app.Access) error { return app.MayCreateCompetition(acc.User) }
+	call(h, c, http.StatusCreated, mayCreate, func(ctx context.Context, acc app.Access, in app.CompetitionInput) (competitionJSON, error) {
+		comp, err := h.App.CreateCompetition(ctx, acc.User, in)
+		return toCompetitionJSON(comp, h.App.Now()), err
+	})
 }
 
 func (h *Handler) getCompetition(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	ov, err := h.App.Overview(c.Request.Context(), acc)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
+		ov, err := h.App.Overview(ctx, acc)
+		if err != nil {
+			return nil, err
+		}
+		return h.overviewJSON(acc, ov), nil
+	})
+}
+
+// overviewJSON is the competition page's data as the API shows it.
+func (h *Handler) overviewJSON(acc app.Access, ov app.Overview) gin.H {
 	type categoryJSON struct {
 		ID            string   `json:"id"`
 		Medium        string   `json:"medium"`
@@ -296,35 +298,29 @@ func (h *Handler) getCompetition(c *gin.Context) {
 		roles[i] = string(r)
 	}
 	windows := map[contest.WindowState]string{contest.WindowNotYetOpen: "not_open", contest.WindowOpen: "open", contest.WindowGrace: "grace", contest.WindowClosed: "closed"}
-	c.JSON(http.StatusOK, gin.H{
+	return gin.H{
 		"competition":       toCompetitionJSON(acc.Competition, h.App.Now()),
 		"categories":        cats,
 		"round":             gin.H{"id": ov.Round.ID, "name": ov.Round.Name, "blind": ov.Round.Blind, "opens_at": ov.Round.OpensAt.UTC(), "closes_at": ov.Round.ClosesAt.UTC()},
 		"criteria":          crit,
 		"my_roles":          roles,
 		"submission_window": windows[ov.Window],
-	})
+	}
+}
+
+type invitationInput struct {
+	Role  contest.Role `json:"role"`
+	Email string       `json:"email"`
 }
 
 func (h *Handler) createInvitation(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in struct {
-		Role  contest.Role `json:"role"`
-		Email string       `json:"email"`
-	}
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	token, err := h.App.Invite(c.Request.Context(), acc, in.Role, in.Email)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, gin.H{"token": token, "url": h.BaseURL + "/invite/" + token, "role": in.Role})
+	call(h, c, http.StatusCreated, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in invitationInput) (gin.H, error) {
+		token, err := h.App.Invite(ctx, acc, in.Role, in.Email)
+		if err != nil {
+			return nil, err
+		}
+		return gin.H{"token": token, "url": h.BaseURL + "/invite/" + token, "role": in.Role}, nil
+	})
 }
 
 func (h *Handler) acceptInvitation(c *gin.Context) {
@@ -347,232 +343,142 @@ func (h *Handler) acceptInvitation(c *gin.Context) {
 }
 
 func (h *Handler) myEntries(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	es, err := h.App.MyEntries(c.Request.Context(), acc)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": es})
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
+		es, err := h.App.MyEntries(ctx, acc)
+		return gin.H{"items": es}, err
+	})
 }
 
 func (h *Handler) createEntry(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in app.EntryInput
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	e, err := h.App.CreateEntry(c.Request.Context(), acc, in)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	v, err := h.App.Entry(c.Request.Context(), acc, e.ID)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, v)
+	call(h, c, http.StatusCreated, signedIn, func(ctx context.Context, acc app.Access, in app.EntryInput) (app.EntryView, error) {
+		e, err := h.App.CreateEntry(ctx, acc, in)
+		if err != nil {
+			return app.EntryView{}, err
+		}
+		return h.App.Entry(ctx, acc, e.ID)
+	})
 }
 
 func (h *Handler) getEntry(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	v, err := h.App.Entry(c.Request.Context(), acc, c.Param("id"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.EntryView, error) {
+		return h.App.Entry(ctx, acc, c.Param("id"))
+	})
+}
+
+// assetJSON is a stored upload as its uploader sees it.
+func assetJSON(a contest.Asset) gin.H {
+	return gin.H{"id": a.ID, "state": a.State, "content_type": a.ContentType, "size": a.Size, "file_name": a.FileName}
 }
 
 // uploadFile streams the request body (exactly Content-Length bytes) as one
 // file of the entry; ?name= carries the file's name.
 func (h *Handler) uploadFile(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	size := c.Request.ContentLength
-	body := io.Reader(c.Request.Body)
-	if size > 0 {
-		body = http.MaxBytesReader(c.Writer, c.Request.Body, size)
-	}
-	a, err := h.App.Upload(c.Request.Context(), acc, app.UploadInput{EntryID: c.Param("id"), FileName: c.Query("name"), Size: size, Body: body})
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, gin.H{"id": a.ID, "state": a.State, "content_type": a.ContentType, "size": a.Size, "file_name": a.FileName})
+	answer(h, c, http.StatusCreated, func(ctx context.Context, acc app.Access) (gin.H, error) {
+		size := c.Request.ContentLength
+		body := io.Reader(c.Request.Body)
+		if size > 0 {
+			body = http.MaxBytesReader(c.Writer, c.Request.Body, size)
+		}
+		a, err := h.App.Upload(ctx, acc, app.UploadInput{EntryID: c.Param("id"), FileName: c.Query("name"), Size: size, Body: body})
+		return assetJSON(a), err
+	})
 }
 
 func (h *Handler) submitEntry(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	if err := h.App.SubmitEntry(c.Request.Context(), acc, c.Param("id")); err != nil {
-		h.fail(c, err)
-		return
-	}
-	v, err := h.App.Entry(c.Request.Context(), acc, c.Param("id"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.EntryView, error) {
+		if err := h.App.SubmitEntry(ctx, acc, c.Param("id")); err != nil {
+			return app.EntryView{}, err
+		}
+		return h.App.Entry(ctx, acc, c.Param("id"))
+	})
+}
+
+type scoreInput struct {
+	Scores map[string]int `json:"scores"`
 }
 
 func (h *Handler) score(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in struct {
-		Scores map[string]int `json:"scores"`
-	}
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	total, err := h.App.Score(c.Request.Context(), acc, c.Param("id"), in.Scores)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"entry_id": c.Param("id"), "total": total, "scores": in.Scores})
+	call(h, c, http.StatusOK, role(contest.RoleJudge), func(ctx context.Context, acc app.Access, in scoreInput) (gin.H, error) {
+		total, err := h.App.Score(ctx, acc, c.Param("id"), in.Scores)
+		return gin.H{"entry_id": c.Param("id"), "total": total, "scores": in.Scores}, err
+	})
 }
 
 func (h *Handler) judgeQueue(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	limit, offset := page(c)
-	q, err := h.App.JudgeQueue(c.Request.Context(), acc, limit, offset)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, q)
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.JudgeQueue, error) {
+		limit, offset := page(c)
+		return h.App.JudgeQueue(ctx, acc, limit, offset)
+	})
 }
 
 func (h *Handler) results(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	rows, err := h.App.Results(c.Request.Context(), acc)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
 	type rowJSON struct {
 		Rank   int           `json:"rank"`
 		Mean   float64       `json:"mean"`
 		Scores int           `json:"scores"`
 		Entry  app.EntryView `json:"entry"`
 	}
-	out := make([]rowJSON, len(rows))
-	for i, r := range rows {
-		out[i] = rowJSON{Rank: r.Rank, Mean: r.Mean, Scores: r.Scores, Entry: r.Entry}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
+		rows, err := h.App.Results(ctx, acc)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]rowJSON, len(rows))
+		for i, r := range rows {
+			out[i] = rowJSON{Rank: r.Rank, Mean: r.Mean, Scores: r.Scores, Entry: r.Entry}
+		}
+		return gin.H{"items": out}, nil
+	})
+}
+
+type awardInput struct {
+	EntryID string            `json:"entry_id"`
+	Kind    contest.AwardKind `json:"kind"`
 }
 
 func (h *Handler) award(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in struct {
-		EntryID string            `json:"entry_id"`
-		Kind    contest.AwardKind `json:"kind"`
-	}
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	if err := h.App.Award(c.Request.Context(), acc, in.EntryID, in.Kind); err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, gin.H{"entry_id": in.EntryID, "kind": in.Kind})
+	call(h, c, http.StatusCreated, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in awardInput) (awardInput, error) {
+		return in, h.App.Award(ctx, acc, in.EntryID, in.Kind)
+	})
 }
 
+// announceInput is the moment of the announcement; no body means now.
+type announceInput struct {
+	At *time.Time `json:"at"`
+}
+
+func (announceInput) bodyOptional() {}
+
 func (h *Handler) announce(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in struct {
-		At *time.Time `json:"at"`
-	}
-	if c.Request.ContentLength != 0 {
-		if err := bind(c, &in); err != nil {
-			h.fail(c, err)
-			return
+	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in announceInput) (gin.H, error) {
+		var at time.Time
+		if in.At != nil {
+			at = *in.At
 		}
-	}
-	var at time.Time
-	if in.At != nil {
-		at = *in.At
-	}
-	if err := h.App.Announce(c.Request.Context(), acc, at); err != nil {
-		h.fail(c, err)
-		return
-	}
-	comp, err := h.App.DB.CompetitionByID(c.Request.Context(), acc.Competition.ID)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	var announced *time.Time
-	if comp.AnnouncedAt != nil {
-		t := comp.AnnouncedAt.UTC()
-		announced = &t
-	}
-	c.JSON(http.StatusOK, gin.H{"announced_at": announced})
+		if err := h.App.Announce(ctx, acc, at); err != nil {
+			return nil, err
+		}
+		comp, err := h.App.DB.CompetitionByID(ctx, acc.Competition.ID)
+		if err != nil {
+			return nil, err
+		}
+		var announced *time.Time
+		if comp.AnnouncedAt != nil {
+			t := comp.AnnouncedAt.UTC()
+			announced = &t
+		}
+		return gin.H{"announced_at": announced}, nil
+	})
 }
 
 func (h *Handler) winners(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	es, err := h.App.Gallery(c.Request.Context(), acc)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"announced": acc.Competition.Announced(h.App.Now()), "items": es})
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
+		es, err := h.App.Gallery(ctx, acc)
+		return gin.H{"announced": acc.Competition.Announced(h.App.Now()), "items": es}, err
+	})
 }
 
 func (h *Handler) audit(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	if err := acc.Require(contest.RoleOrganizer); err != nil {
-		h.fail(c, err)
-		return
-	}
-	after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
-	limit, _ := page(c)
-	evs, err := h.App.DB.Audit(c.Request.Context(), acc.Competition.ID, after, limit)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
 	type eventJSON struct {
 		ID      int64     `json:"id"`
 		ActorID string    `json:"actor_id"`
@@ -581,9 +487,17 @@ func (h *Handler) audit(c *gin.Context) {
 		Detail  string    `json:"detail"`
 		At      time.Time `json:"at"`
 	}
-	out := make([]eventJSON, len(evs))
-	for i, e := range evs {
-		out[i] = eventJSON{ID: e.ID, ActorID: e.ActorID, Action: e.Action, Subject: e.Subject, Detail: e.Detail, At: e.At.UTC()}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, _ none) (gin.H, error) {
+		after, _ := strconv.ParseInt(c.Query("after"), 10, 64)
+		limit, _ := page(c)
+		evs, err := h.App.DB.Audit(ctx, acc.Competition.ID, after, limit)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]eventJSON, len(evs))
+		for i, e := range evs {
+			out[i] = eventJSON{ID: e.ID, ActorID: e.ActorID, Action: e.Action, Subject: e.Subject, Detail: e.Detail, At: e.At.UTC()}
+		}
+		return gin.H{"items": out}, nil
+	})
 }

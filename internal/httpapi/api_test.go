@@ -1134,7 +1134,7 @@ func badInput(t *testing.T, w *world) {
 	})
 	t.Run("upload to someone else's entry", func(t *testing.T) {
 		c.do(t, http.MethodPut, draftFiles+"?name=x.jpg", w.judgeTok, "image/jpeg", testJPEG(t, 64, 64)).
-			wantProblem(t, "upload to someone else's entry", http.StatusForbidden)
+			wantProblem(t, "upload to someone else's entry", http.StatusNotFound)
 	})
 	t.Run("file name with a slash", func(t *testing.T) {
 		p := c.do(t, http.MethodPut, draftFiles+"?name="+url.QueryEscape("../etc/loom.jpg"), w.entToken, "image/jpeg", testJPEG(t, 64, 64)).

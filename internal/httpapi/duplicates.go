@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/tessera/tessera/internal/app"
 )
 
 func (h *Handler) registerDuplicates(g *gin.RouterGroup) {
@@ -12,14 +15,8 @@ func (h *Handler) registerDuplicates(g *gin.RouterGroup) {
 
 // duplicates lists pairs of entries whose pictures look alike (organizers).
 func (h *Handler) duplicates(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	ps, err := h.App.Duplicates(c.Request.Context(), acc)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": ps})
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
+		ps, err := h.App.Duplicates(ctx, acc)
+		return gin.H{"items": ps}, err
+	})
 }

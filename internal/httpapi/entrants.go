@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/tessera/tessera/internal/app"
 	"github.com/tessera/tessera/internal/contest"
+	"github.com/tessera/tessera/internal/db"
 )
 
 // registerEntrants mounts the entry life-cycle routes beyond create and
@@ -22,108 +24,52 @@ func (h *Handler) registerEntrants(g *gin.RouterGroup) {
 }
 
 func (h *Handler) profile(c *gin.Context) {
-	p, err := h.App.Profile(c.Request.Context(), user(c))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, p)
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (db.Profile, error) {
+		return h.App.Profile(ctx, acc.User)
+	})
 }
 
 func (h *Handler) setProfile(c *gin.Context) {
-	if user(c) == nil {
-		h.fail(c, contest.ErrUnauthorized)
-		return
-	}
-	var in app.ProfileInput
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	p, err := h.App.UpdateProfile(c.Request.Context(), user(c), in)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, p)
+	call(h, c, http.StatusOK, signedIn, func(ctx context.Context, acc app.Access, in app.ProfileInput) (db.Profile, error) {
+		return h.App.UpdateProfile(ctx, acc.User, in)
+	})
 }
 
 func (h *Handler) categoryRules(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	cats, err := h.App.DB.Categories(c.Request.Context(), acc.Competition.ID)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	for _, cat := range cats {
-		if cat.ID == c.Param("category") {
-			r, err := h.App.RulesOf(c.Request.Context(), cat)
-			if err != nil {
-				h.fail(c, err)
-				return
-			}
-			c.JSON(http.StatusOK, r)
-			return
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.CategoryRules, error) {
+		cats, err := h.App.DB.Categories(ctx, acc.Competition.ID)
+		if err != nil {
+			return app.CategoryRules{}, err
 		}
-	}
-	h.fail(c, fmt.Errorf("category: %w", contest.ErrNotFound))
+		for _, cat := range cats {
+			if cat.ID == c.Param("category") {
+				return h.App.RulesOf(ctx, cat)
+			}
+		}
+		return app.CategoryRules{}, fmt.Errorf("category: %w", contest.ErrNotFound)
+	})
 }
 
 func (h *Handler) setCategoryRules(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in app.CategoryRulesInput
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	r, err := h.App.SetCategoryRules(c.Request.Context(), acc, c.Param("category"), in)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
+	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in app.CategoryRulesInput) (app.CategoryRules, error) {
+		return h.App.SetCategoryRules(ctx, acc, c.Param("category"), in)
+	})
 }
 
 func (h *Handler) updateEntry(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in app.EntryUpdate
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	if err := h.App.UpdateEntry(c.Request.Context(), acc, c.Param("id"), in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	h.entryAfterWrite(c, acc)
+	call(h, c, http.StatusOK, signedIn, func(ctx context.Context, acc app.Access, in app.EntryUpdate) (app.EntryView, error) {
+		if err := h.App.UpdateEntry(ctx, acc, c.Param("id"), in); err != nil {
+			return app.EntryView{}, err
+		}
+		return h.App.Entry(ctx, acc, c.Param("id"))
+	})
 }
 
 func (h *Handler) withdrawEntry(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	if err := h.App.WithdrawEntry(c.Request.Context(), acc, c.Param("id")); err != nil {
-		h.fail(c, err)
-		return
-	}
-	h.entryAfterWrite(c, acc)
-}
-
-func (h *Handler) entryAfterWrite(c *gin.Context, acc app.Access) {
-	v, err := h.App.Entry(c.Request.Context(), acc, c.Param("id"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.EntryView, error) {
+		if err := h.App.WithdrawEntry(ctx, acc, c.Param("id")); err != nil {
+			return app.EntryView{}, err
+		}
+		return h.App.Entry(ctx, acc, c.Param("id"))
+	})
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -54,327 +55,143 @@ func (h *Handler) registerJudging(g *gin.RouterGroup) {
 }
 
 func (h *Handler) listRounds(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	rs, err := h.App.Rounds(c.Request.Context(), acc)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": rs})
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
+		rs, err := h.App.Rounds(ctx, acc)
+		return gin.H{"items": rs}, err
+	})
 }
 
 func (h *Handler) createRound(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in app.RoundSpec
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	r, err := h.App.CreateRound(c.Request.Context(), acc, in)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, r)
+	call(h, c, http.StatusCreated, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in app.RoundSpec) (app.RoundView, error) {
+		return h.App.CreateRound(ctx, acc, in)
+	})
 }
 
 func (h *Handler) getRound(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	r, err := h.App.Round(c.Request.Context(), acc, c.Param("round"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.RoundView, error) {
+		return h.App.Round(ctx, acc, c.Param("round"))
+	})
 }
 
 func (h *Handler) updateRound(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in contest.RoundInput
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	r, err := h.App.UpdateRound(c.Request.Context(), acc, c.Param("round"), in)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
+	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in contest.RoundInput) (app.RoundView, error) {
+		return h.App.UpdateRound(ctx, acc, c.Param("round"), in)
+	})
+}
+
+type rubricInput struct {
+	Criteria []app.CriterionSpec `json:"criteria"`
 }
 
 func (h *Handler) setRubric(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in struct {
-		Criteria []app.CriterionSpec `json:"criteria"`
-	}
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	r, err := h.App.SetRubric(c.Request.Context(), acc, c.Param("round"), in.Criteria)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, r)
+	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in rubricInput) (app.RoundView, error) {
+		return h.App.SetRubric(ctx, acc, c.Param("round"), in.Criteria)
+	})
 }
 
 func (h *Handler) advance(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in contest.AdvanceRule
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	res, err := h.App.Advance(c.Request.Context(), acc, c.Param("round"), in)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, res)
+	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in contest.AdvanceRule) (app.AdvanceResult, error) {
+		return h.App.Advance(ctx, acc, c.Param("round"), in)
+	})
 }
 
 func (h *Handler) setPanel(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in app.PanelInput
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	if err := h.App.SetPanel(c.Request.Context(), acc, c.Param("round"), in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	call(h, c, http.StatusNoContent, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in app.PanelInput) (none, error) {
+		return none{}, h.App.SetPanel(ctx, acc, c.Param("round"), in)
+	})
 }
 
 func (h *Handler) dropJudge(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	sum, err := h.App.DropJudge(c.Request.Context(), acc, c.Param("round"), c.Param("judge"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, sum)
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.AssignSummary, error) {
+		return h.App.DropJudge(ctx, acc, c.Param("round"), c.Param("judge"))
+	})
 }
 
 func (h *Handler) listAssignments(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	as, loads, err := h.App.Assignments(c.Request.Context(), acc, c.Param("round"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": as, "judges": loads})
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
+		as, loads, err := h.App.Assignments(ctx, acc, c.Param("round"))
+		return gin.H{"items": as, "judges": loads}, err
+	})
 }
 
 func (h *Handler) addAssignment(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in app.AssignmentInput
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	if err := h.App.Assign(c.Request.Context(), acc, c.Param("round"), in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, in)
+	call(h, c, http.StatusCreated, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in app.AssignmentInput) (app.AssignmentInput, error) {
+		return in, h.App.Assign(ctx, acc, c.Param("round"), in)
+	})
 }
 
 func (h *Handler) autoAssign(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	sum, err := h.App.AutoAssign(c.Request.Context(), acc, c.Param("round"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, sum)
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.AssignSummary, error) {
+		return h.App.AutoAssign(ctx, acc, c.Param("round"))
+	})
 }
 
 func (h *Handler) removeAssignment(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	if err := h.App.Unassign(c.Request.Context(), acc, c.Param("round"), app.AssignmentInput{EntryID: c.Param("entry"), JudgeID: c.Param("judge")}); err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	answer(h, c, http.StatusNoContent, func(ctx context.Context, acc app.Access) (none, error) {
+		return none{}, h.App.Unassign(ctx, acc, c.Param("round"), app.AssignmentInput{EntryID: c.Param("entry"), JudgeID: c.Param("judge")})
+	})
 }
 
 func (h *Handler) roundQueue(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	limit, _ := page(c)
-	q, err := h.App.JudgeQueuePage(c.Request.Context(), acc, c.Param("round"), c.Query("cursor"), limit)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, q)
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.QueuePage, error) {
+		limit, _ := page(c)
+		return h.App.JudgeQueuePage(ctx, acc, c.Param("round"), c.Query("cursor"), limit)
+	})
 }
 
 func (h *Handler) getReview(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	rv, err := h.App.Review(c.Request.Context(), acc, c.Param("round"), c.Param("id"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rv)
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.ReviewView, error) {
+		return h.App.Review(ctx, acc, c.Param("round"), c.Param("id"))
+	})
 }
 
 func (h *Handler) saveReview(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in app.ReviewInput
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	rv, err := h.App.SaveReview(c.Request.Context(), acc, c.Param("round"), c.Param("id"), in)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, rv)
+	call(h, c, http.StatusOK, role(contest.RoleJudge), func(ctx context.Context, acc app.Access, in app.ReviewInput) (app.ReviewView, error) {
+		return h.App.SaveReview(ctx, acc, c.Param("round"), c.Param("id"), in)
+	})
 }
 
 func (h *Handler) listConflicts(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var (
-		cs  []app.ConflictView
-		err error
-	)
-	if acc.Has(contest.RoleOrganizer) {
-		cs, err = h.App.Conflicts(c.Request.Context(), acc)
-	} else {
-		cs, err = h.App.MyConflicts(c.Request.Context(), acc)
-	}
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": cs})
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
+		list := h.App.MyConflicts
+		if acc.Has(contest.RoleOrganizer) {
+			list = h.App.Conflicts
+		}
+		cs, err := list(ctx, acc)
+		return gin.H{"items": cs}, err
+	})
 }
 
 func (h *Handler) declareConflict(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in app.ConflictInput
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	cv, err := h.App.DeclareConflict(c.Request.Context(), acc, in)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, cv)
+	call(h, c, http.StatusCreated, role(contest.RoleJudge), func(ctx context.Context, acc app.Access, in app.ConflictInput) (app.ConflictView, error) {
+		return h.App.DeclareConflict(ctx, acc, in)
+	})
 }
 
 func (h *Handler) deleteConflict(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var err error
-	if acc.Has(contest.RoleOrganizer) {
-		err = h.App.RemoveConflict(c.Request.Context(), acc, c.Param("conflict"))
-	} else {
-		err = h.App.WithdrawConflict(c.Request.Context(), acc, c.Param("conflict"))
-	}
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	answer(h, c, http.StatusNoContent, func(ctx context.Context, acc app.Access) (none, error) {
+		remove := h.App.WithdrawConflict
+		if acc.Has(contest.RoleOrganizer) {
+			remove = h.App.RemoveConflict
+		}
+		return none{}, remove(ctx, acc, c.Param("conflict"))
+	})
 }
 
 func (h *Handler) recuse(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in app.RecuseInput
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	cv, err := h.App.Recuse(c.Request.Context(), acc, in)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, cv)
+	call(h, c, http.StatusCreated, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in app.RecuseInput) (app.ConflictView, error) {
+		return h.App.Recuse(ctx, acc, in)
+	})
+}
+
+type conflictRulesInput struct {
+	SameCountry bool `json:"same_country"`
 }
 
 func (h *Handler) conflictRules(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in struct {
-		SameCountry bool `json:"same_country"`
-	}
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	if err := h.App.SetConflictCountry(c.Request.Context(), acc, in.SameCountry); err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, in)
+	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in conflictRulesInput) (conflictRulesInput, error) {
+		return in, h.App.SetConflictCountry(ctx, acc, in.SameCountry)
+	})
 }
 
 // resultLineJSON is one line of a round's results.
@@ -393,133 +210,93 @@ type resultLineJSON struct {
 }
 
 func (h *Handler) roundResults(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	res, err := h.App.RoundResults(c.Request.Context(), acc, c.Param("round"), contest.RankBy(c.Query("rank_by")))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
 	type categoryJSON struct {
 		ID    string           `json:"id"`
 		Name  string           `json:"name"`
 		Lines []resultLineJSON `json:"items"`
 	}
-	cats := make([]categoryJSON, 0, len(res.Categories))
-	for _, cr := range res.Categories {
-		cj := categoryJSON{ID: cr.Category.ID, Name: cr.Category.Name, Lines: []resultLineJSON{}}
-		for _, l := range cr.Lines {
-			cj.Lines = append(cj.Lines, resultLineJSON{Rank: l.Rank, Tied: l.Tied, Raw: l.Raw, Normalised: l.Normalised, Scores: l.Scores, Quorum: l.Quorum,
-				Spread: l.Spread, Disagreement: l.Disagree, TopMarks: l.TopMarks, TieDecision: l.Decision, Entry: l.Entry})
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
+		res, err := h.App.RoundResults(ctx, acc, c.Param("round"), contest.RankBy(c.Query("rank_by")))
+		if err != nil {
+			return nil, err
 		}
-		cats = append(cats, cj)
-	}
-	c.JSON(http.StatusOK, gin.H{"round": res.Round, "rank_by": res.RankBy, "categories": cats})
+		cats := make([]categoryJSON, 0, len(res.Categories))
+		for _, cr := range res.Categories {
+			cj := categoryJSON{ID: cr.Category.ID, Name: cr.Category.Name, Lines: []resultLineJSON{}}
+			for _, l := range cr.Lines {
+				cj.Lines = append(cj.Lines, resultLineJSON{Rank: l.Rank, Tied: l.Tied, Raw: l.Raw, Normalised: l.Normalised, Scores: l.Scores, Quorum: l.Quorum,
+					Spread: l.Spread, Disagreement: l.Disagree, TopMarks: l.TopMarks, TieDecision: l.Decision, Entry: l.Entry})
+			}
+			cats = append(cats, cj)
+		}
+		return gin.H{"round": res.Round, "rank_by": res.RankBy, "categories": cats}, nil
+	})
 }
 
 func (h *Handler) decideTie(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in app.TieDecisionInput
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	if err := h.App.DecideTie(c.Request.Context(), acc, c.Param("round"), in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	call(h, c, http.StatusNoContent, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in app.TieDecisionInput) (none, error) {
+		return none{}, h.App.DecideTie(ctx, acc, c.Param("round"), in)
+	})
 }
 
 func (h *Handler) withdrawAward(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	if err := h.App.WithdrawAward(c.Request.Context(), acc, c.Param("entry"), contest.AwardKind(c.Param("kind"))); err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+	answer(h, c, http.StatusNoContent, func(ctx context.Context, acc app.Access) (none, error) {
+		return none{}, h.App.WithdrawAward(ctx, acc, c.Param("entry"), contest.AwardKind(c.Param("kind")))
+	})
 }
 
 func (h *Handler) gallery(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	limit, _ := page(c)
-	p, err := h.App.GalleryPage(c.Request.Context(), acc, c.Query("cursor"), limit)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, p)
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.GalleryPage, error) {
+		limit, _ := page(c)
+		return h.App.GalleryPage(ctx, acc, c.Query("cursor"), limit)
+	})
 }
 
 func (h *Handler) outbox(c *gin.Context) {
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
+		ms, err := h.App.Outbox(ctx, acc)
+		return gin.H{"items": ms}, err
+	})
+}
+
+// csvExport answers a CSV export named <slug>-<name>.csv, buffered (small:
+// rows of text) so a failure still answers a problem instead of a cut-off
+// file.
+func (h *Handler) csvExport(c *gin.Context, name string, write func(ctx context.Context, acc app.Access, w *bytes.Buffer) error) {
 	acc, ok := h.access(c)
 	if !ok {
 		return
 	}
-	ms, err := h.App.Outbox(c.Request.Context(), acc)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": ms})
-}
-
-// csvExport buffers a CSV (small: rows of text) so a failure still answers
-// a problem instead of a cut-off file.
-func (h *Handler) csvExport(c *gin.Context, name string, write func(w *bytes.Buffer) error) {
 	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
+	if err := write(c.Request.Context(), acc, &buf); err != nil {
 		h.fail(c, err)
 		return
 	}
-	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Header("Content-Disposition", `attachment; filename="`+acc.Competition.Slug+"-"+name+`.csv"`)
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
 
 func (h *Handler) exportEntries(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	h.csvExport(c, acc.Competition.Slug+"-entries.csv", func(w *bytes.Buffer) error { return h.App.ExportEntries(c.Request.Context(), acc, w) })
+	h.csvExport(c, "entries", func(ctx context.Context, acc app.Access, w *bytes.Buffer) error {
+		return h.App.ExportEntries(ctx, acc, w)
+	})
 }
 
 func (h *Handler) exportAudit(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	h.csvExport(c, acc.Competition.Slug+"-audit.csv", func(w *bytes.Buffer) error { return h.App.ExportAudit(c.Request.Context(), acc, w) })
+	h.csvExport(c, "audit", func(ctx context.Context, acc app.Access, w *bytes.Buffer) error {
+		return h.App.ExportAudit(ctx, acc, w)
+	})
 }
 
 func (h *Handler) exportScores(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	h.csvExport(c, acc.Competition.Slug+"-scores.csv", func(w *bytes.Buffer) error {
-		return h.App.ExportScores(c.Request.Context(), acc, c.Param("round"), w)
+	h.csvExport(c, "scores", func(ctx context.Context, acc app.Access, w *bytes.Buffer) error {
+		return h.App.ExportScores(ctx, acc, c.Param("round"), w)
 	})
 }
 
 func (h *Handler) exportResults(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	h.csvExport(c, acc.Competition.Slug+"-results.csv", func(w *bytes.Buffer) error {
-		return h.App.ExportResults(c.Request.Context(), acc, c.Param("round"), w)
+	h.csvExport(c, "results", func(ctx context.Context, acc app.Access, w *bytes.Buffer) error {
+		return h.App.ExportResults(ctx, acc, c.Param("round"), w)
 	})
 }
 

@@ -1,11 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tessera/tessera/internal/app"
+	"github.com/tessera/tessera/internal/contest"
 )
 
 // registerNominations adds the nomination endpoints.
@@ -17,70 +19,34 @@ func (h *Handler) registerNominations(g *gin.RouterGroup) {
 }
 
 func (h *Handler) listNominations(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	ov, err := h.App.Nominations(c.Request.Context(), acc)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, ov)
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.NominationsOverview, error) {
+		return h.App.Nominations(ctx, acc)
+	})
 }
 
 func (h *Handler) nominate(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in app.NominationInput
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	token, err := h.App.Nominate(c.Request.Context(), acc, in, h.BaseURL)
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, gin.H{"token": token, "url": h.BaseURL + "/invite/" + token})
+	call(h, c, http.StatusCreated, role(contest.RoleNominator), func(ctx context.Context, acc app.Access, in app.NominationInput) (gin.H, error) {
+		token, err := h.App.Nominate(ctx, acc, in, h.BaseURL)
+		return gin.H{"token": token, "url": h.BaseURL + "/invite/" + token}, err
+	})
+}
+
+type nominationSettingsInput struct {
+	Enabled bool `json:"enabled"`
 }
 
 func (h *Handler) nominationSettings(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in struct {
-		Enabled bool `json:"enabled"`
-	}
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	if err := h.App.SetNominations(c.Request.Context(), acc, in.Enabled); err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"enabled": in.Enabled})
+	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in nominationSettingsInput) (nominationSettingsInput, error) {
+		return in, h.App.SetNominations(ctx, acc, in.Enabled)
+	})
+}
+
+type quotaInput struct {
+	Quota int `json:"quota"`
 }
 
 func (h *Handler) nominatorQuota(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	var in struct {
-		Quota int `json:"quota"`
-	}
-	if err := bind(c, &in); err != nil {
-		h.fail(c, err)
-		return
-	}
-	if err := h.App.SetNominatorQuota(c.Request.Context(), acc, c.Param("user"), in.Quota); err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"user_id": c.Param("user"), "quota": in.Quota})
+	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in quotaInput) (gin.H, error) {
+		return gin.H{"user_id": c.Param("user"), "quota": in.Quota}, h.App.SetNominatorQuota(ctx, acc, c.Param("user"), in.Quota)
+	})
 }

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -127,12 +125,8 @@ type routeCall struct {
 	body                any
 	roles               []string // nil: every role
 	want                func(role string) int
+	check               func(t *testing.T, role string, body []byte) // on a 200, when set
 }
-
-var (
-	routeHits sync.Map
-	lateCalls atomic.Int64 // calls of the scheduled phase answered after the moment
-)
 
 // everyRoute walks the routes the judging matrix does not, as every role
 // (or, for writes that would change the world, as every role that must be
@@ -148,7 +142,7 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 	const madeUp = "00000000000000000000000000"
 	all := matrixRoles
 	notOrg := []string{"public", "owner", "other", "judge", "unassigned", "conflicted", "nominator"}
-	notOwner := []string{"public", "other", "judge", "unassigned", "conflicted", "nominator"}
+	notOwner := []string{"public", "other", "judge", "unassigned", "conflicted", "nominator", "organizer"}
 	orgOnly := func(role string) int {
 		switch role {
 		case "organizer":
@@ -185,8 +179,8 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 	}
 	calls := []routeCall{
 		{route: "GET /api/v1/openapi.yaml", method: "GET", path: "/api/v1/openapi.yaml", want: ok},
-		{route: "POST /api/v1/users", method: "POST", path: "/api/v1/users", roles: []string{"public"}, body: map[string]any{"email": "owner@judging.example.org", "name": "Dup", "password": password}, want: func(string) int { return 422 }},
-		{route: "POST /api/v1/session", method: "POST", path: "/api/v1/session", roles: []string{"public"}, body: map[string]any{"email": "owner@judging.example.org", "password": "wrong-password-1"}, want: func(string) int { return 401 }},
+		{route: "POST /api/v1/users", method: "POST", path: "/api/v1/users", roles: []string{"public"}, body: map[string]any{"email": w.email("owner"), "name": "Dup", "password": password}, want: func(string) int { return 422 }},
+		{route: "POST /api/v1/session", method: "POST", path: "/api/v1/session", roles: []string{"public"}, body: map[string]any{"email": w.email("owner"), "password": "wrong-password-1"}, want: func(string) int { return 401 }},
 		{route: "DELETE /api/v1/session", method: "DELETE", path: "/api/v1/session", roles: []string{"public"}, want: func(string) int { return 204 }},
 		{route: "GET /api/v1/me", method: "GET", path: "/api/v1/me", want: signedIn},
 		{route: "GET /api/v1/me/profile", method: "GET", path: "/api/v1/me/profile", want: signedIn},
@@ -206,15 +200,15 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 		{route: "GET /api/v1/competitions/:slug/entries/:id/essay", method: "GET", path: w.base + "/entries/" + madeUp + "/essay", want: func(string) int { return 404 }},
 		{route: "GET /api/v1/competitions/:slug/entries/:id/essay", method: "GET", path: w.base + "/entries/" + a + "/essay", want: func(string) int { return 404 }},
 		{route: "GET /api/v1/competitions/:slug/entries/:id/essay", method: "GET", path: w.base + "/entries/" + w.foreign.entry + "/essay", roles: []string{"owner", "organizer"}, want: func(string) int { return 404 }},
-		{route: "PATCH /api/v1/competitions/:slug/entries/:id", method: "PATCH", path: w.base + "/entries/" + a, roles: notOwner, body: map[string]any{"title": "Stolen"}, want: denied},
+		{route: "PATCH /api/v1/competitions/:slug/entries/:id", method: "PATCH", path: w.base + "/entries/" + a, roles: notOwner, body: map[string]any{"title": "Stolen"}, want: hidden},
 		{route: "PATCH /api/v1/competitions/:slug/entries/:id", method: "PATCH", path: w.base + "/entries/" + w.foreign.entry, roles: []string{"owner", "organizer"}, body: map[string]any{"title": "Stolen"}, want: func(string) int { return 404 }},
-		{route: "PUT /api/v1/competitions/:slug/entries/:id/files", method: "PUT", path: w.base + "/entries/" + a + "/files?name=x.jpg", roles: notOwner, want: denied},
-		{route: "POST /api/v1/competitions/:slug/entries/:id/submit", method: "POST", path: w.base + "/entries/" + a + "/submit", roles: notOwner, want: denied},
+		{route: "PUT /api/v1/competitions/:slug/entries/:id/files", method: "PUT", path: w.base + "/entries/" + a + "/files?name=x.jpg", roles: notOwner, want: hidden},
+		{route: "POST /api/v1/competitions/:slug/entries/:id/submit", method: "POST", path: w.base + "/entries/" + a + "/submit", roles: notOwner, want: hidden},
 		{route: "POST /api/v1/competitions/:slug/entries/:id/submit", method: "POST", path: w.base + "/entries/" + w.foreign.entry + "/submit", roles: []string{"other", "organizer"}, want: func(string) int { return 404 }},
-		{route: "POST /api/v1/competitions/:slug/entries/:id/withdraw", method: "POST", path: w.base + "/entries/" + a + "/withdraw", roles: notOwner, want: denied},
+		{route: "POST /api/v1/competitions/:slug/entries/:id/withdraw", method: "POST", path: w.base + "/entries/" + a + "/withdraw", roles: notOwner, want: hidden},
 		{route: "POST /api/v1/competitions/:slug/entries/:id/withdraw", method: "POST", path: w.base + "/entries/" + w.foreign.entry + "/withdraw", roles: []string{"other", "organizer"}, want: func(string) int { return 404 }},
 		{route: "PUT /api/v1/competitions/:slug/entries/:id/score", method: "PUT", path: w.base + "/entries/" + a + "/score", roles: notOrg[:3], body: map[string]any{"scores": map[string]int{}}, want: denied},
-		{route: "POST /api/v1/competitions/:slug/entries/:id/uploads", method: "POST", path: w.base + "/entries/" + a + "/uploads", roles: notOwner, body: map[string]any{"name": "x.jpg", "size": 1000, "type": "image/jpeg"}, want: denied},
+		{route: "POST /api/v1/competitions/:slug/entries/:id/uploads", method: "POST", path: w.base + "/entries/" + a + "/uploads", roles: notOwner, body: map[string]any{"name": "x.jpg", "size": 1000, "type": "image/jpeg"}, want: hidden},
 		{route: "POST /api/v1/competitions/:slug/entries/:id/uploads", method: "POST", path: w.base + "/entries/" + w.foreign.entry + "/uploads", roles: []string{"other", "organizer"}, body: map[string]any{"name": "x.jpg", "size": 1000, "type": "image/jpeg"}, want: func(string) int { return 404 }},
 		{route: "GET /api/v1/competitions/:slug/uploads/:upload", method: "GET", path: w.base + "/uploads/" + madeUp, want: hidden},
 		{route: "PUT /api/v1/competitions/:slug/uploads/:upload/parts/:part", method: "PUT", path: w.base + "/uploads/" + madeUp + "/parts/1", want: hidden},
@@ -231,6 +225,13 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 				return 401
 			}
 			return 403
+		}, check: func(t *testing.T, role string, body []byte) {
+			// The assigned judge's queue names A's entrant exactly when the
+			// round is not blind; the others' never holds A.
+			holds, names := bytes.Contains(body, []byte(a)), bytes.Contains(body, []byte(jOwnerName))
+			if holds != (role == "judge") || names != (role == "judge" && !w.blind) {
+				t.Errorf("%s's queue (blind %v): holds A %v, names its entrant %v: %s", role, w.blind, holds, names, truncate(body))
+			}
 		}},
 		{route: "GET /api/v1/competitions/:slug/results", method: "GET", path: w.base + "/results", want: orgOnly},
 		{route: "POST /api/v1/competitions/:slug/awards", method: "POST", path: w.base + "/awards", roles: notOrg, body: map[string]any{"entry_id": b, "kind": "second"}, want: denied},
@@ -340,37 +341,53 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 				} else {
 					r = w.env.client.json(t, c.method, c.path, w.tok[role], c.body)
 				}
-				routeHits.Store(c.route, true)
-				if want := c.want(role); r.status != want {
+				w.routeHits.Store(c.route, true)
+				want := c.want(role)
+				if r.status != want {
 					t.Errorf("%s %s as %s: %d, want %d: %s", c.method, c.path, role, r.status, want, truncate(r.body))
 				}
-				// Whatever the status, nothing names A's entrant or a
-				// result to those who may not know it yet.
+				// A caller refused for who they are is refused before their
+				// JSON is read: broken JSON gets the same answer. (Signing in
+				// with a wrong password is a 401 about the body itself.)
+				refused := want == http.StatusUnauthorized || want == http.StatusForbidden
+				if ph == phaseOpen && c.body != nil && refused && c.route != "POST /api/v1/session" {
+					if b := w.env.client.json(t, c.method, c.path, w.tok[role], `{"broken`); b.status != want {
+						t.Errorf("%s %s as %s with broken JSON: %d, want %d: %s", c.method, c.path, role, b.status, want, truncate(b.body))
+					}
+				}
+				// Whatever the status, nothing names A's entrant (unless
+				// w.mayName), its file or a result to those who may not know
+				// it yet.
 				early := ph == phaseOpen || ph == phaseClosed || ph == phaseScheduled && time.Now().Before(w.announceAt)
 				if ph == phaseScheduled && !early {
-					lateCalls.Add(1)
+					w.lateCalls.Add(1)
 				}
 				if early && role != "organizer" && role != "owner" {
-					leaks := []string{jOwnerName, fileName, `"first"`, `"grand"`, `"honourable"`}
-					if !strings.HasPrefix(c.route, "GET /api/v1/me") { // the conflicted judge shares A's organisation
-						leaks = append(leaks, jOwnerOrg)
+					leaks := []string{fileName, `"first"`, `"grand"`, `"honourable"`}
+					if !w.mayName(role, false) {
+						leaks = append(leaks, jOwnerName)
+						if !strings.HasPrefix(c.route, "GET /api/v1/me") { // the conflicted judge shares A's organisation
+							leaks = append(leaks, jOwnerOrg)
+						}
 					}
 					for _, leak := range leaks {
 						if bytes.Contains(r.body, []byte(leak)) {
-							t.Errorf("%s %s as %s shows %q before the announcement: %s", c.method, c.path, role, leak, truncate(r.body))
+							t.Errorf("%s %s as %s shows %q before the announcement (blind %v): %s", c.method, c.path, role, leak, w.blind, truncate(r.body))
 						}
 					}
+				}
+				if c.check != nil && r.status == http.StatusOK {
+					c.check(t, role, r.body)
 				}
 			})
 		}
 	}
-	if ph == phaseScheduled && lateCalls.Load() > 0 {
-		t.Logf("%d calls of the scheduled phase came after the moment and were not checked for leaks", lateCalls.Load())
+	if ph == phaseScheduled && w.lateCalls.Load() > 0 {
+		t.Logf("%d calls of the scheduled phase came after the moment and were not checked for leaks", w.lateCalls.Load())
 	}
 	for _, k := range routeMatrix {
-		if _, ok := routeHits.Load(k); !ok {
+		if _, ok := w.routeHits.Load(k); !ok {
 			t.Errorf("the route matrix never called %s", k)
 		}
 	}
-	_ = http.MethodGet
 }

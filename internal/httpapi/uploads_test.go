@@ -197,7 +197,7 @@ func runUploads(t *testing.T, env *testEnv) {
 		{"HEIC photo", w.aliceTok, w.aliceEnt, map[string]any{"name": "IMG_0001.HEIC", "size": 10, "type": "image/heic"}, 422, "type", "upload.heic"},
 		{"bad checksum", w.aliceTok, w.aliceEnt, map[string]any{"name": "a.jpg", "size": 10, "sha256": "xyz"}, 422, "sha256", "upload.sha256_invalid"},
 		{"unknown field", w.aliceTok, w.aliceEnt, map[string]any{"name": "a.jpg", "size": 10, "path": "/tmp"}, 422, "body", "error.bad_json"},
-		{"someone else's entry", w.bobTok, w.aliceEnt, map[string]any{"name": "a.jpg", "size": 10}, 403, "", ""},
+		{"someone else's entry", w.bobTok, w.aliceEnt, map[string]any{"name": "a.jpg", "size": 10}, 404, "", ""},
 		{"signed out", "", w.aliceEnt, map[string]any{"name": "a.jpg", "size": 10}, 401, "", ""},
 		{"no such entry", w.aliceTok, "nope", map[string]any{"name": "a.jpg", "size": 10}, 404, "", ""},
 	}
@@ -230,7 +230,7 @@ func runUploads(t *testing.T, env *testEnv) {
 		{"range that is not the part", w.aliceTok, "2", file[8*mib:], []string{"Content-Range", "bytes 0-1044440/9449241"}, 422, "part", "upload.part_range"},
 		{"garbled range", w.aliceTok, "2", file[8*mib:], []string{"Content-Range", "bytes=1-2"}, 422, "part", "upload.part_range"},
 		{"bytes that are not the named type", w.aliceTok, "1", append(smallPNG(t), make([]byte, 8*mib-len(smallPNG(t)))...), nil, 422, "file", "upload.type_mismatch"},
-		{"someone else's upload", w.bobTok, "1", file[:8*mib], nil, 403, "", ""},
+		{"someone else's upload", w.bobTok, "1", file[:8*mib], nil, 404, "", ""},
 	}
 	for _, tc := range partCases {
 		t.Run("part/"+tc.name, func(t *testing.T) {
@@ -253,9 +253,15 @@ func runUploads(t *testing.T, env *testEnv) {
 		wantField(t, "complete early", p, "parts", "upload.parts_missing")
 	})
 	t.Run("complete/someone else's upload", func(t *testing.T) {
-		c.json(t, http.MethodPost, w.base+"/uploads/"+st.ID+"/complete", w.bobTok, nil).wantProblem(t, "complete someone else's", 403)
-		c.json(t, http.MethodGet, w.base+"/uploads/"+st.ID, w.bobTok, nil).wantProblem(t, "status of someone else's", 403)
-		c.json(t, http.MethodDelete, w.base+"/uploads/"+st.ID, w.bobTok, nil).wantProblem(t, "abort someone else's", 403)
+		c.json(t, http.MethodPost, w.base+"/uploads/"+st.ID+"/complete", w.bobTok, nil).wantProblem(t, "complete someone else's", 404)
+		c.json(t, http.MethodGet, w.base+"/uploads/"+st.ID, w.bobTok, nil).wantProblem(t, "status of someone else's", 404)
+		c.json(t, http.MethodDelete, w.base+"/uploads/"+st.ID, w.bobTok, nil).wantProblem(t, "abort someone else's", 404)
+		// The refusal is the very answer a made-up id gets: it tells nothing.
+		theirs := c.json(t, http.MethodGet, w.base+"/uploads/"+st.ID, w.bobTok, nil)
+		none := c.json(t, http.MethodGet, w.base+"/uploads/00000000000000000000000000", w.bobTok, nil)
+		if theirs.status != none.status || !bytes.Equal(theirs.body, none.body) {
+			t.Errorf("someone else's upload (%d %s) is told apart from a made-up one (%d %s)", theirs.status, theirs.body, none.status, none.body)
+		}
 	})
 	t.Run("complete/checksum mismatch discards the file", func(t *testing.T) {
 		small := bigJPEG(t, 4000)
@@ -287,8 +293,13 @@ func runUploads(t *testing.T, env *testEnv) {
 		wantField(t, "incomplete submit", p, "files", "submit.no_file")
 		p = c.json(t, http.MethodPatch, ep, w.bobTok, map[string]any{"title": ""}).wantProblem(t, "empty title", 422)
 		wantField(t, "empty title", p, "title", "field.required")
-		c.json(t, http.MethodPatch, ep, w.aliceTok, map[string]any{"title": "Mine now"}).wantProblem(t, "edit someone else's", 403)
-		c.json(t, http.MethodPost, ep+"/withdraw", w.aliceTok, nil).wantProblem(t, "withdraw someone else's", 403)
+		c.json(t, http.MethodPatch, ep, w.aliceTok, map[string]any{"title": "Mine now"}).wantProblem(t, "edit someone else's", 404)
+		c.json(t, http.MethodPost, ep+"/withdraw", w.aliceTok, nil).wantProblem(t, "withdraw someone else's", 404)
+		theirs := c.json(t, http.MethodPatch, ep, w.aliceTok, map[string]any{"title": "Mine now"})
+		none := c.json(t, http.MethodPatch, w.base+"/entries/00000000000000000000000000", w.aliceTok, map[string]any{"title": "Mine now"})
+		if theirs.status != none.status || !bytes.Equal(theirs.body, none.body) {
+			t.Errorf("editing someone else's entry (%d %s) is told apart from a made-up one (%d %s)", theirs.status, theirs.body, none.status, none.body)
+		}
 		var e entryJSON
 		c.json(t, http.MethodGet, ep, w.bobTok, nil).want(t, "get", http.StatusOK, &e)
 		if e.Title != "Bob's loom" || e.Status != "draft" {

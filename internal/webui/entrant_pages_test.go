@@ -127,12 +127,12 @@ func TestEntryEditAndDeadline(t *testing.T) {
 	edit := entry + "/edit"
 	want(t, p, http.StatusOK, `href="`+edit+`"`)
 
-	// Others cannot edit.
+	// Others cannot edit; to them the entry is not found, as a made-up one.
 	other := s.browser()
 	want(t, other.signUp("Other", "other@coop.example", "weaving-is-life", "/"), http.StatusOK)
-	want(t, other.get(edit), http.StatusForbidden)
-	want(t, other.post(edit, url.Values{"title": {"Mine now"}}), http.StatusForbidden)
-	want(t, org.get(edit), http.StatusForbidden)
+	want(t, other.get(edit), http.StatusNotFound)
+	want(t, other.post(edit, url.Values{"title": {"Mine now"}}), http.StatusNotFound)
+	want(t, org.get(edit), http.StatusNotFound)
 
 	p = ent.get(edit)
 	want(t, p, http.StatusOK, "Edit the entry", `value="Indigo"`, "First words.", `name="consent_publish"`, `name="consent_rules"`, `<label for="f-title">`)

@@ -1,7 +1,6 @@
 package webui
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -53,18 +52,9 @@ func (h *Handler) entryEditPage(c *gin.Context) (*page, app.Access, error) {
 	if err != nil {
 		return nil, acc, err
 	}
-	if !acc.SignedIn() {
-		return nil, acc, contest.ErrUnauthorized
-	}
-	e, err := h.App.DB.Entry(c.Request.Context(), c.Param("id"))
+	e, err := h.App.OwnEntry(c.Request.Context(), acc, c.Param("id"))
 	if err != nil {
 		return nil, acc, err
-	}
-	if e.CompetitionID != acc.Competition.ID {
-		return nil, acc, fmt.Errorf("entry: %w", contest.ErrNotFound)
-	}
-	if e.EntrantID != acc.User.ID {
-		return nil, acc, fmt.Errorf("not your entry: %w", contest.ErrForbidden)
 	}
 	p := h.newPage(c, "entry_edit", "entry_edit.page_title", e.Title)
 	p.Path = entryEditPath(acc.Competition.Slug, e.ID)

@@ -163,6 +163,12 @@ func everyPage(t *testing.T, w pageWorld) {
 		}
 		return 200
 	}
+	hidden := func(role string) int { // an entry that is not yours: never say it exists
+		if role == "public" {
+			return 303
+		}
+		return 404
+	}
 	orgOnly := func(role string) int {
 		if role == "organizer" {
 			return 200
@@ -220,15 +226,15 @@ func everyPage(t *testing.T, w pageWorld) {
 		{route: "GET /c/:slug/entries/:id/essay", method: "GET", path: c + "/entries/" + madeUp + "/essay", want: n404},
 		{route: "GET /c/:slug/entries/:id/essay", method: "GET", path: c + "/entries/" + w.a + "/essay", want: n404},
 		{route: "GET /c/:slug/entries/:id/essay", method: "GET", path: c + "/entries/" + w.foreign + "/essay", roles: []string{"other", "organizer"}, want: n404},
-		{route: "GET /c/:slug/entries/:id/edit", method: "GET", path: c + "/entries/" + w.a + "/edit", roles: notOwner, want: denied},
+		{route: "GET /c/:slug/entries/:id/edit", method: "GET", path: c + "/entries/" + w.a + "/edit", roles: notOwner, want: hidden},
 		{route: "GET /c/:slug/entries/:id/edit", method: "GET", path: c + "/entries/" + w.foreign + "/edit", roles: []string{"other", "organizer"}, want: n404},
-		{route: "POST /c/:slug/entries/:id/edit", method: "POST", path: c + "/entries/" + w.a + "/edit", roles: notOwner, form: url.Values{"title": {"Stolen"}}, want: denied},
+		{route: "POST /c/:slug/entries/:id/edit", method: "POST", path: c + "/entries/" + w.a + "/edit", roles: notOwner, form: url.Values{"title": {"Stolen"}}, want: hidden},
 		{route: "GET /c/:slug/categories/:id/rules", method: "GET", path: c + "/categories/" + w.cat + "/rules", want: orgOnly},
 		{route: "GET /c/:slug/categories/:id/rules", method: "GET", path: c + "/categories/" + madeUp + "/rules", roles: []string{"organizer"}, want: n404},
 		{route: "POST /c/:slug/categories/:id/rules", method: "POST", path: c + "/categories/" + w.cat + "/rules", roles: notOrg, form: url.Values{"max_entries": {"3"}}, want: denied},
-		{route: "POST /c/:slug/entries/:id/upload", method: "UPLOAD", path: c + "/entries/" + w.a + "/upload", roles: notOwner, want: denied},
-		{route: "POST /c/:slug/entries/:id/submit", method: "POST", path: c + "/entries/" + w.a + "/submit", roles: notOwner, want: denied},
-		{route: "POST /c/:slug/entries/:id/withdraw", method: "POST", path: c + "/entries/" + w.a + "/withdraw", roles: notOwner, want: denied},
+		{route: "POST /c/:slug/entries/:id/upload", method: "UPLOAD", path: c + "/entries/" + w.a + "/upload", roles: notOwner, want: hidden},
+		{route: "POST /c/:slug/entries/:id/submit", method: "POST", path: c + "/entries/" + w.a + "/submit", roles: notOwner, want: hidden},
+		{route: "POST /c/:slug/entries/:id/withdraw", method: "POST", path: c + "/entries/" + w.a + "/withdraw", roles: notOwner, want: hidden},
 		{route: "POST /c/:slug/entries/:id/withdraw", method: "POST", path: c + "/entries/" + w.foreign + "/withdraw", roles: []string{"other"}, want: n404},
 		{route: "POST /c/:slug/entries/:id/score", method: "POST", path: c + "/entries/" + w.a + "/score", roles: []string{"public", "owner", "other", "nominator"}, want: denied},
 		{route: "GET /c/:slug/judge", method: "GET", path: c + "/judge", want: func(role string) int {
