@@ -41,7 +41,10 @@ func (a *App) ScheduleAnnouncement(ctx context.Context, acc Access, when time.Ti
 		return time.Time{}, err
 	}
 	if !when.After(now) {
-		_, _ = a.SendDueMail(ctx, 100) // best effort; the mail loop retries
+		if _, err := a.SendDueMail(ctx, 100); err != nil {
+			// The announcement stands; the mail loop sends what is left.
+			a.Logger.WarnContext(ctx, "announce: sending outcome mail now; the mail loop will retry", "err", err)
+		}
 	}
 	return when.UTC(), nil
 }

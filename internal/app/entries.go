@@ -173,7 +173,12 @@ func (a *App) Upload(ctx context.Context, acc Access, in UploadInput) (contest.A
 		return asset, err
 	}
 	if err := a.Blobs.Put(ctx, asset.OriginalKey, br, in.Size, ct); err != nil {
-		_ = a.DB.DeleteAsset(context.WithoutCancel(ctx), asset.ID)
+		// The caller hears "incomplete, send it again"; the cause (a cut
+		// connection, or the store failing) is logged here, once.
+		a.Logger.WarnContext(ctx, "upload: file not stored", "asset", asset.ID, "err", err)
+		if derr := a.DB.DeleteAsset(context.WithoutCancel(ctx), asset.ID); derr != nil {
+			a.Logger.ErrorContext(ctx, "upload: removing the asset of a file not stored", "asset", asset.ID, "err", derr)
+		}
 		return asset, &contest.FieldError{Fields: map[string]string{"file": "upload.incomplete"}}
 	}
 	if err := a.DB.MarkUploaded(ctx, asset.ID, in.Size, ct); err != nil {

@@ -136,7 +136,9 @@ func (a *App) StartUpload(ctx context.Context, acc Access, in NewUploadInput) (U
 	up := db.Upload{ObjectKey: asset.OriginalKey, StoreUpload: storeID, Size: in.Size, PartSize: contest.PartSizeFor(in.Size),
 		SHA256: sum, DeclaredType: in.Type, UserID: acc.User.ID}
 	if err := a.DB.CreateUpload(ctx, &asset, &up); err != nil {
-		_ = a.Blobs.AbortMultipart(context.WithoutCancel(ctx), asset.OriginalKey, storeID)
+		if aerr := a.Blobs.AbortMultipart(context.WithoutCancel(ctx), asset.OriginalKey, storeID); aerr != nil {
+			a.Logger.WarnContext(ctx, "upload: aborting a multipart upload left unrecorded", "key", asset.OriginalKey, "err", aerr)
+		}
 		return UploadStatus{}, err
 	}
 	return a.uploadStatus(up, nil), nil
@@ -323,7 +325,9 @@ func (a *App) CompleteUpload(ctx context.Context, acc Access, id string) (contes
 	}
 	discard := func(key string) error {
 		c := context.WithoutCancel(ctx)
-		_ = a.Blobs.Delete(c, up.ObjectKey)
+		if derr := a.Blobs.Delete(c, up.ObjectKey); derr != nil {
+			a.Logger.WarnContext(ctx, "upload: deleting a refused file", "key", up.ObjectKey, "err", derr)
+		}
 		if err := a.DB.DeleteUpload(c, up.ID); err != nil {
 			return err
 		}
