@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/tessera/tessera/internal/auth"
 	"github.com/tessera/tessera/internal/media"
+	"github.com/tessera/tessera/internal/testenv"
 )
 
 // TestMediaEndToEnd uploads every medium through the real upload endpoint
@@ -74,41 +74,9 @@ func makeMediaFiles(t *testing.T) mediaFiles {
 		mp4:     video("clip.mp4", 2, h264...),
 		longMP4: video("long.mp4", 6, h264...),
 		webm:    video("clip.webm", 2, "-c:v", "libvpx", "-b:v", "100k", "-deadline", "realtime", "-c:a", "libopus", "-b:a", "32k"),
-		docx:    e2eDOCX(t, []string{"The Weaver", "Her hands remember every pattern her grandmother taught."}),
+		docx:    testenv.DOCX(t, "The Weaver", "Her hands remember every pattern her grandmother taught."),
 		pdf:     e2ePDF([]string{"A wall of birds"}, "Jane Entrant"),
 	}
-}
-
-// e2eDOCX builds a Word document whose properties name an author and a
-// company, which judges must never see.
-func e2eDOCX(t *testing.T, paragraphs []string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	add := func(name, body string) {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write([]byte(body)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	add("[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`)
-	add("_rels/.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`)
-	add("docProps/core.xml", `<cp:coreProperties xmlns:cp="x" xmlns:dc="y"><dc:creator>Secret Author</dc:creator></cp:coreProperties>`)
-	add("docProps/app.xml", `<Properties><Company>Secret Company Ltd</Company></Properties>`)
-	var body strings.Builder
-	body.WriteString(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`)
-	for _, p := range paragraphs {
-		body.WriteString(`<w:p><w:r><w:t xml:space="preserve">` + p + `</w:t></w:r></w:p>`)
-	}
-	body.WriteString(`</w:body></w:document>`)
-	add("word/document.xml", body.String())
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 // e2ePDF writes a one-page PDF showing lines of text over a coloured band,

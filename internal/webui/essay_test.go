@@ -1,8 +1,6 @@
 package webui_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/tessera/tessera/internal/contest"
 	"github.com/tessera/tessera/internal/media"
+	"github.com/tessera/tessera/internal/testenv"
 )
 
 // readerEssay is a Markdown essay as an entrant might upload it, with
@@ -66,7 +65,7 @@ func TestEssayReader(t *testing.T) {
 	base := "/c/woven-words/entries/"
 	mdEntry, docxEntry := mk("Threads"), mk("The Weaver")
 	want(t, ent.upload(base+mdEntry+"/upload", "amina-threads.md", []byte(readerEssay)), http.StatusOK)
-	want(t, ent.upload(base+docxEntry+"/upload", "amina-weaver.docx", readerDOCX(t, "The Weaver", "Her hands remember every pattern her grandmother taught.")), http.StatusOK)
+	want(t, ent.upload(base+docxEntry+"/upload", "amina-weaver.docx", testenv.DOCX(t, "The Weaver", "Her hands remember every pattern her grandmother taught.")), http.StatusOK)
 	for _, id := range []string{mdEntry, docxEntry} {
 		waitReady(t, s, id)
 		if err := s.db.SubmitEntry(ctx, id, ids["owner"]); err != nil {
@@ -197,36 +196,4 @@ func waitReady(t *testing.T, s *stack, entryID string) {
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-}
-
-// readerDOCX builds a Word document whose properties name an author and a
-// company, which nobody reading the essay may see.
-func readerDOCX(t *testing.T, paragraphs ...string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	add := func(name, body string) {
-		w, err := zw.Create(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := w.Write([]byte(body)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	add("[Content_Types].xml", `<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>`)
-	add("_rels/.rels", `<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>`)
-	add("docProps/core.xml", `<cp:coreProperties xmlns:cp="x" xmlns:dc="y"><dc:creator>Secret Author</dc:creator></cp:coreProperties>`)
-	add("docProps/app.xml", `<Properties><Company>Secret Company Ltd</Company></Properties>`)
-	var body bytes.Buffer
-	body.WriteString(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>`)
-	for _, p := range paragraphs {
-		body.WriteString(`<w:p><w:r><w:t xml:space="preserve">` + p + `</w:t></w:r></w:p>`)
-	}
-	body.WriteString(`</w:body></w:document>`)
-	add("word/document.xml", body.String())
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
