@@ -6,8 +6,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -44,18 +42,10 @@ type entryData struct {
 	// meta refresh reloads it every RefreshSeconds.
 	RefreshSeconds int
 	CanScore       bool
+	ReviewPath     string // the judge's review page of this entry in the current round
 	Processing     bool
-	Saved          bool
 	Accept         string
 	Types          string
-	Scores         []scoreRow
-}
-
-// scoreRow is one criterion of the scoring form with its current value.
-type scoreRow struct {
-	contest.Criterion
-	Field string
-	Value string
 }
 
 func (h *Handler) entry(c *gin.Context) {
@@ -91,7 +81,6 @@ func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string, form url.
 		Loc:         acc.Competition.Location(),
 		Entry:       v,
 		Organizer:   acc.Has(contest.RoleOrganizer),
-		Saved:       c.Query("saved") != "",
 		Accept:      acceptAttr(v.Medium),
 		Types:       typesLabel(h.t(p, "list.separator"), v.Medium),
 	}
@@ -117,20 +106,15 @@ func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string, form url.
 		d.RefreshSeconds = refreshSeconds
 	}
 	if d.Judge {
-		round, crit, err := h.App.Rubric(ctx, acc)
+		// Judges score on the round's review page (rubric, drafts, note,
+		// feedback); the entry page leads there.
+		round, _, err := h.App.Rubric(ctx, acc)
 		if err != nil {
 			return nil, err
 		}
 		d.CanScore = contest.CheckScoringOpen(round, now) == nil
-		for _, cr := range crit {
-			row := scoreRow{Criterion: cr, Field: "score_" + cr.ID}
-			if form != nil {
-				row.Value = form.Get(row.Field)
-			} else if val, ok := v.MyScores[cr.ID]; ok {
-				row.Value = strconv.Itoa(val)
-			}
-			d.Scores = append(d.Scores, row)
-			p.fields = append(p.fields, formField{row.Field, "entry.score_label"})
+		if round.ID != "" {
+			d.ReviewPath = "/c/" + slug + "/rounds/" + round.ID + "/review/" + v.ID
 		}
 	}
 	p.Data = d
@@ -211,64 +195,4 @@ func (h *Handler) submit(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, entryPath(acc.Competition.Slug, id))
-}
-
-func (h *Handler) score(c *gin.Context) {
-	acc, err := h.access(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	if err := acc.Require(contest.RoleJudge); err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	form, err := postForm(c)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	id := c.Param("id")
-	_, crit, err := h.App.Rubric(c.Request.Context(), acc)
-	if err != nil {
-		h.fail(c, nil, err)
-		return
-	}
-	values := map[string]int{}
-	var fe contest.FieldError
-	for _, cr := range crit {
-		raw := strings.TrimSpace(form.Get("score_" + cr.ID))
-		if raw == "" {
-			continue // the app reports it missing
-		}
-		n, err := strconv.Atoi(raw)
-		if err != nil {
-			fe.Add("score_"+cr.ID, "field.number_invalid")
-			continue
-		}
-		values[cr.ID] = n
-	}
-	if err := fe.Err(); err != nil {
-		h.failEntry(c, acc, id, form, err)
-		return
-	}
-	if _, err := h.App.Score(c.Request.Context(), acc, id, values); err != nil {
-		h.failEntry(c, acc, id, form, scoreFields(err))
-		return
-	}
-	c.Redirect(http.StatusSeeOther, entryPath(acc.Competition.Slug, id)+"?saved=1")
-}
-
-// scoreFields renames the app's per-criterion errors to the form's field
-// names (score_<criterion id>).
-func scoreFields(err error) error {
-	var fe *contest.FieldError
-	if !errors.As(err, &fe) {
-		return err
-	}
-	out := &contest.FieldError{}
-	for k, v := range fe.Fields {
-		out.Add("score_"+k, v)
-	}
-	return out
 }

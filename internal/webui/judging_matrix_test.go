@@ -342,9 +342,9 @@ func (w *matrixWorld) pages() []matrixPage {
 					want(t, p, http.StatusOK, nameA)
 				}
 				if open {
-					want(t, p, http.StatusOK, "Save scores")
+					want(t, p, http.StatusOK, "Review and score", w.base()+"/review/"+w.a)
 				} else {
-					lacks(t, p, "Save scores")
+					lacks(t, p, "Review and score")
 				}
 			case seesAsPublic(role):
 				want(t, p, http.StatusOK, nameA, prizeA)

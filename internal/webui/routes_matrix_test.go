@@ -49,7 +49,6 @@ var pageMatrix = []string{
 	"POST /c/:slug/entries/:id/upload",
 	"POST /c/:slug/entries/:id/submit",
 	"POST /c/:slug/entries/:id/withdraw",
-	"POST /c/:slug/entries/:id/score",
 	"GET /c/:slug/judge",
 	"GET /c/:slug/results",
 	"POST /c/:slug/awards",
@@ -236,7 +235,6 @@ func everyPage(t *testing.T, w pageWorld) {
 		{route: "POST /c/:slug/entries/:id/submit", method: "POST", path: c + "/entries/" + w.a + "/submit", roles: notOwner, want: hidden},
 		{route: "POST /c/:slug/entries/:id/withdraw", method: "POST", path: c + "/entries/" + w.a + "/withdraw", roles: notOwner, want: hidden},
 		{route: "POST /c/:slug/entries/:id/withdraw", method: "POST", path: c + "/entries/" + w.foreign + "/withdraw", roles: []string{"other"}, want: n404},
-		{route: "POST /c/:slug/entries/:id/score", method: "POST", path: c + "/entries/" + w.a + "/score", roles: []string{"public", "owner", "other", "nominator"}, want: denied},
 		{route: "GET /c/:slug/judge", method: "GET", path: c + "/judge", want: func(role string) int {
 			// With one open round holding entries for them, judges go
 			// straight to its queue.
@@ -292,7 +290,6 @@ func everyPage(t *testing.T, w pageWorld) {
 		msg := []string{"This round is closed: marks can no longer change."}
 		calls = append(calls,
 			pageCall{route: "POST /c/:slug/rounds/:round/review/:id", method: "POST", path: rd + "/review/" + w.a, roles: []string{"judge"}, form: url.Values{"action": {"draft"}}, want: closed, body: msg},
-			pageCall{route: "POST /c/:slug/entries/:id/score", method: "POST", path: c + "/entries/" + w.a + "/score", roles: []string{"judge"}, want: closed, body: msg},
 			pageCall{route: "POST /c/:slug/rounds/:round/settings", method: "POST", path: rd + "/settings", roles: []string{"organizer"}, form: url.Values{"name": {"Hijacked"}}, want: closed, body: msg},
 			pageCall{route: "POST /c/:slug/rounds/:round/assign", method: "POST", path: rd + "/assign", roles: []string{"organizer"}, want: closed, body: msg},
 		)

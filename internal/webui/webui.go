@@ -92,7 +92,6 @@ func (h *Handler) Register(r *gin.Engine) {
 	g.POST("/c/:slug/entries/:id/upload", h.upload)
 	g.POST("/c/:slug/entries/:id/submit", h.submit)
 	g.POST("/c/:slug/entries/:id/withdraw", h.withdraw)
-	g.POST("/c/:slug/entries/:id/score", h.score)
 	g.GET("/c/:slug/judge", h.judgeHome)
 	g.GET("/c/:slug/results", h.results)
 	g.POST("/c/:slug/awards", h.award)

@@ -412,20 +412,30 @@ func TestThinPath(t *testing.T) {
 		t.Fatalf("/judge with one open round: at %s, want its queue", p.URL.Path)
 	}
 	p = jud.get(entryPath)
-	want(t, p, http.StatusOK, "Indigo Hands", "Dyeing cloth in Kisumu.", "Save scores", `<img src="/files/`)
+	want(t, p, http.StatusOK, "Indigo Hands", "Dyeing cloth in Kisumu.", "Review and score", `<img src="/files/`)
 	lacks(t, p, "Amina", "Wanjiru", "IMG_2041", "/original", "coop.example", "Draft")
-	crit := regexp.MustCompile(`name="(score_[^"]+)"`).FindAllStringSubmatch(p.Body, -1)
-	if len(crit) != 3 {
-		t.Fatalf("want 3 score fields, got %d", len(crit))
+	// The entry page leads the judge to the round's review page, where
+	// scoring happens (rubric, draft, note, feedback).
+	review := regexp.MustCompile(`href="(/c/` + slug + `/rounds/[a-z0-9]+/review/[a-z0-9]+)"`).FindStringSubmatch(p.Body)
+	if review == nil {
+		t.Fatalf("no review link on the judge's entry page")
 	}
-	bad := url.Values{crit[0][1]: {"11"}, crit[1][1]: {"x"}}
-	p = jud.post(entryPath+"/score", bad)
-	want(t, p, http.StatusUnprocessableEntity, "Enter a whole number.", `value="11"`)
-	p = jud.post(entryPath+"/score", url.Values{crit[0][1]: {"11"}, crit[1][1]: {"5"}, crit[2][1]: {"5"}})
-	want(t, p, http.StatusUnprocessableEntity, "This mark is outside the scale.", `aria-invalid="true"`)
+	p = jud.get(review[1])
+	want(t, p, http.StatusOK, "Indigo Hands", "Submit scores")
+	lacks(t, p, "Amina", "Wanjiru", "IMG_2041")
+	var crit []string
+	for _, m := range regexp.MustCompile(`name="(c_[a-z0-9]+)" value="1"`).FindAllStringSubmatch(p.Body, -1) {
+		crit = append(crit, m[1])
+	}
+	if len(crit) != 3 {
+		t.Fatalf("want 3 rubric criteria, got %v", crit)
+	}
+	p = jud.post(review[1], url.Values{crit[0]: {"x"}, "action": {"submit"}})
+	want(t, p, http.StatusUnprocessableEntity, "error-summary")
 	lacks(t, p, "Amina")
-	p = jud.post(entryPath+"/score", url.Values{crit[0][1]: {"9"}, crit[1][1]: {"8"}, crit[2][1]: {"7"}})
-	want(t, p, http.StatusOK, "Your scores are saved.", `value="9"`)
+	p = jud.post(review[1], url.Values{crit[0]: {"9"}, crit[1]: {"8"}, crit[2]: {"7"}, "action": {"submit"}})
+	want(t, p, http.StatusOK, "Indigo Hands")
+	want(t, jud.get(entryPath), http.StatusOK, "Your total:")
 	want(t, jud.get("/c/"+slug+"/judge"), http.StatusOK, "1 of 1 submitted", "Started or done")
 	// Judges may not see results.
 	want(t, jud.get("/c/"+slug+"/results"), http.StatusForbidden, "You do not have permission to do that.")
