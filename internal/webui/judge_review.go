@@ -187,7 +187,8 @@ func (h *Handler) saveReview(c *gin.Context) {
 		return
 	}
 	if _, err := h.App.SaveReview(c.Request.Context(), acc, round, id, in); err != nil {
-		if fe, ok := err.(*contest.FieldError); ok {
+		var fe *contest.FieldError
+		if errors.As(err, &fe) {
 			// Criterion ids come back as field names: point them at the inputs.
 			mapped := &contest.FieldError{}
 			for k, v := range fe.Fields {
