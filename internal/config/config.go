@@ -140,31 +140,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	str("TESSERA_SMTP_FROM", &c.SMTP.From)
 	var errs []error
 	integer := func(name string, dst *int) {
-		if v := getenv(name); v != "" {
-			n, err := strconv.Atoi(strings.TrimSpace(v))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: want a whole number", name, v))
-			}
-			*dst = n
-		}
+		parseEnv(getenv, &errs, name, dst, "a whole number", strconv.Atoi)
 	}
 	integer64 := func(name string, dst *int64) {
-		if v := getenv(name); v != "" {
-			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: want a whole number", name, v))
-			}
-			*dst = n
-		}
+		parseEnv(getenv, &errs, name, dst, "a whole number", func(v string) (int64, error) { return strconv.ParseInt(v, 10, 64) })
 	}
 	duration := func(name string, dst *time.Duration) {
-		if v := getenv(name); v != "" {
-			d, err := time.ParseDuration(strings.TrimSpace(v))
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s=%q: want a duration such as 45m or 1h30m", name, v))
-			}
-			*dst = d
-		}
+		parseEnv(getenv, &errs, name, dst, "a duration such as 45m or 1h30m", time.ParseDuration)
 	}
 	integer("TESSERA_SMTP_PORT", &c.SMTP.Port)
 	if v := getenv("TESSERA_S3_USE_SSL"); v != "" {
@@ -183,6 +165,20 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	duration("TESSERA_TRANSCODE_TIMEOUT", &c.Video.TranscodeTimeout)
 	integer("TESSERA_TRANSCODE_CONCURRENCY", &c.Video.TranscodeConcurrency)
 	return errors.Join(errs...)
+}
+
+// parseEnv sets *dst from the variable name when it is set, parsed by
+// parse; a value that does not parse adds an error saying what was wanted.
+func parseEnv[T any](getenv func(string) string, errs *[]error, name string, dst *T, want string, parse func(string) (T, error)) {
+	v := getenv(name)
+	if v == "" {
+		return
+	}
+	n, err := parse(strings.TrimSpace(v))
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s=%q: want %s", name, v, want))
+	}
+	*dst = n
 }
 
 // Flags registers the common flags on fs, bound to c. Call after FromEnv so
