@@ -203,7 +203,7 @@ func (w *matrixWorld) enter(t *testing.T, phase string) {
 		want(t, org.post(w.base()+"/advance", url.Values{"rule": {"picked"}, "entry_ids": {w.b}}), http.StatusOK, "Entries advanced.")
 	case "scheduled":
 		at := w.s.clock.Now().Add(time.Hour).In(mustZone("Africa/Nairobi")).Format("2006-01-02T15:04")
-		want(t, org.post(w.path("/schedule"), url.Values{"at": {at}, "back": {w.base() + "/results"}}), http.StatusOK, "Results are public from")
+		want(t, org.post(w.base()+"/announcement", url.Values{"at": {at}}), http.StatusOK, "Results are public from")
 	case "announced":
 		w.s.clock.advance(2 * time.Hour)
 	}

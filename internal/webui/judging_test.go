@@ -117,8 +117,11 @@ func TestJudgingPages(t *testing.T) {
 	res := org.get(base + "/results")
 	want(t, res, http.StatusOK, "Work of owner", "Amina Wanjiru", "normalised", "1 of 2")
 	want(t, org.post(base+"/award", url.Values{"entry_id": {entries[0]}, "kind": {"first"}}), http.StatusOK, "First")
-	want(t, org.post("/c/hands-at-work/schedule", url.Values{"when": {"later"}, "at": {"soon"}, "back": {base + "/results"}}), http.StatusUnprocessableEntity, "This value is not valid.")
-	want(t, org.post("/c/hands-at-work/schedule", url.Values{"when": {"now"}, "back": {base + "/results"}}), http.StatusOK, "Results are public from")
+	// A time that is not valid is shown beside its field on the results
+	// page, with the rest of the page as it was.
+	badAt := org.post(base+"/announcement", url.Values{"when": {"later"}, "at": {"soon"}})
+	want(t, badAt, http.StatusUnprocessableEntity, "This value is not valid.", `id="f-at"`, `aria-invalid="true"`, "Work of owner", "normalised")
+	want(t, org.post(base+"/announcement", url.Values{"when": {"now"}}), http.StatusOK, "Results are public from")
 	want(t, org.get("/c/hands-at-work/outbox"), http.StatusOK, "amina@example.org", "bo@example.org")
 	want(t, org.get("/c/hands-at-work/audit"), http.StatusOK, "score.submit", "assign.auto", "award.add", "results.announce", "conflict.declare")
 	if p := people["judge"].get("/c/hands-at-work/audit"); p.Status != http.StatusForbidden {

@@ -335,9 +335,11 @@ func (h *Handler) giveAward(c *gin.Context) {
 }
 
 // scheduleAnnouncement schedules (or, without a time, makes at once) the
-// announcement; the time is in the competition's zone.
+// announcement from a round's results page; the time is in the
+// competition's zone, and a time that is not valid is shown beside its
+// field on that page.
 func (h *Handler) scheduleAnnouncement(c *gin.Context) {
-	h.formAction(c, nil, func(acc app.Access, form url.Values) error {
+	h.resultsAction(c, func(acc app.Access, form url.Values) error {
 		var at time.Time
 		if v := form.Get("at"); v != "" && form.Get("when") != "now" {
 			t, err := time.ParseInLocation(datetimeLocal, v, acc.Competition.Location())
@@ -348,11 +350,6 @@ func (h *Handler) scheduleAnnouncement(c *gin.Context) {
 		}
 		_, err := h.App.ScheduleAnnouncement(c.Request.Context(), acc, at)
 		return err
-	}, func(acc app.Access) string {
-		if back := c.Request.PostForm.Get("back"); localPath(back) {
-			return back
-		}
-		return "/c/" + acc.Competition.Slug + "/results"
 	})
 }
 

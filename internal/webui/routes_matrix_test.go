@@ -71,7 +71,7 @@ var pageMatrix = []string{
 	"GET /c/:slug/rounds/:round/results",
 	"POST /c/:slug/rounds/:round/tie",
 	"POST /c/:slug/rounds/:round/award",
-	"POST /c/:slug/schedule",
+	"POST /c/:slug/rounds/:round/announcement",
 	"GET /c/:slug/conflicts",
 	"POST /c/:slug/conflicts",
 	"POST /c/:slug/conflicts/:conflict/delete",
@@ -270,7 +270,7 @@ func everyPage(t *testing.T, w pageWorld) {
 		{route: "GET /c/:slug/rounds/:round/results", method: "GET", path: rd + "/results", want: orgOnly},
 		{route: "POST /c/:slug/rounds/:round/tie", method: "POST", path: rd + "/tie", roles: notOrg, want: denied},
 		{route: "POST /c/:slug/rounds/:round/award", method: "POST", path: rd + "/award", roles: notOrg, form: url.Values{"entry_id": {w.b}, "kind": {"second"}}, want: denied},
-		{route: "POST /c/:slug/schedule", method: "POST", path: c + "/schedule", roles: notOrg, form: url.Values{"when": {"now"}}, want: denied},
+		{route: "POST /c/:slug/rounds/:round/announcement", method: "POST", path: rd + "/announcement", roles: notOrg, form: url.Values{"when": {"now"}}, want: denied},
 		{route: "GET /c/:slug/conflicts", method: "GET", path: c + "/conflicts", want: judgesOr("organizer")},
 		{route: "POST /c/:slug/conflicts", method: "POST", path: c + "/conflicts", roles: []string{"public", "owner", "other", "nominator"}, form: url.Values{"kind": {"entry"}, "value": {w.b}}, want: denied},
 		{route: "POST /c/:slug/conflicts/:conflict/delete", method: "POST", path: c + "/conflicts/" + madeUp + "/delete", want: func(role string) int {
