@@ -34,7 +34,7 @@ func (h *Handler) newEntryPage(c *gin.Context) (*page, app.Access, error) {
 	}
 	p := h.newPage(c, "entry_new", "entry_new.page_title", acc.Competition.Title)
 	p.Path = "/c/" + acc.Competition.Slug + "/entries/new"
-	p.fields = []formField{{"category_id", "entry.category"}, {"title", "entry.title"}, {"statement", "entry.statement"}, {"consent", "entry.consent"}, {"consent_rules", "entry.consent_rules"}}
+	p.fields = []formField{{"category_id", "entry.category"}, {"title", "entry.title"}, {"statement", "entry.statement"}, {"consent_publish", "entry.consent"}, {"consent_rules", "entry.consent_rules"}}
 	d := newEntryData{Competition: acc.Competition, Deadline: h.deadline(p.Lang, acc.Competition, h.App.Now()),
 		Open: contest.CheckEntrantWrite(acc.Competition, h.App.Now()) == nil}
 	for _, cat := range cats {
@@ -72,7 +72,7 @@ func (h *Handler) newEntry(c *gin.Context) {
 		CategoryID: p.Form.Get("category_id"),
 		Title:      p.Form.Get("title"),
 		Statement:  p.Form.Get("statement"),
-		Consent:    p.Form.Get("consent") != "",
+		Consent:    p.Form.Get("consent_publish") != "",
 		// The rules checkbox; needed to submit, not to save the draft.
 		ConsentRules: p.Form.Get("consent_rules") != "",
 	})

@@ -61,7 +61,7 @@ func TestNominations(t *testing.T) {
 	want(t, nee.post(nomPath, url.Values{}), http.StatusOK, "Crafts 2026")
 	p = nee.get("/c/" + slug + "/entries/new")
 	photoCat := find(t, p, `<option value="([^"]+)">Photography`)
-	p = nee.post("/c/"+slug+"/entries/new", url.Values{"category_id": {photoCat}, "title": {"Sisal Baskets"}, "statement": {"Woven by hand."}, "consent": {"yes"}, "consent_rules": {"yes"}})
+	p = nee.post("/c/"+slug+"/entries/new", url.Values{"category_id": {photoCat}, "title": {"Sisal Baskets"}, "statement": {"Woven by hand."}, "consent_publish": {"yes"}, "consent_rules": {"yes"}})
 	want(t, p, http.StatusOK, "Sisal Baskets", "Nominated by Embassy of Kenya Cooperative")
 	entryPath := p.URL.Path
 	want(t, org.get(entryPath), http.StatusOK, "Nominated by Embassy of Kenya Cooperative")

@@ -347,7 +347,7 @@ func TestThinPath(t *testing.T) {
 	photoCat := find(t, p, `<option value="([^"]+)">Photography`)
 	p = ent.post("/c/"+slug+"/entries/new", url.Values{"category_id": {""}, "title": {""}})
 	want(t, p, http.StatusUnprocessableEntity, "Choose one of this competition&#39;s categories.", "This field is required.", `aria-describedby="f-title-error"`, `id="error-summary"`)
-	p = ent.post("/c/"+slug+"/entries/new", url.Values{"category_id": {photoCat}, "title": {"Indigo Hands"}, "statement": {"Dyeing cloth in Kisumu."}, "consent": {"yes"}, "consent_rules": {"yes"}})
+	p = ent.post("/c/"+slug+"/entries/new", url.Values{"category_id": {photoCat}, "title": {"Indigo Hands"}, "statement": {"Dyeing cloth in Kisumu."}, "consent_publish": {"yes"}, "consent_rules": {"yes"}})
 	want(t, p, http.StatusOK, "Indigo Hands", "Draft", `type="file"`, `accept=".jpg,.jpeg,image/jpeg,.png,image/png,.webp,image/webp"`, "Submit entry")
 	entryPath := p.URL.Path
 	if !strings.HasPrefix(entryPath, "/c/"+slug+"/entries/") {
