@@ -121,6 +121,12 @@ func TestJudgingPages(t *testing.T) {
 	// page, with the rest of the page as it was.
 	badAt := org.post(base+"/announcement", url.Values{"when": {"later"}, "at": {"soon"}})
 	want(t, badAt, http.StatusUnprocessableEntity, "This value is not valid.", `id="f-at"`, `aria-invalid="true"`, "Work of owner", "normalised")
+	// "Schedule" with the time cleared asks for it; it never announces now.
+	noAt := org.post(base+"/announcement", url.Values{"when": {"later"}, "at": {""}})
+	want(t, noAt, http.StatusUnprocessableEntity, "This field is required.", `aria-invalid="true"`)
+	lacks(t, noAt, "Results are public from")
+	want(t, org.get("/c/hands-at-work/outbox"), http.StatusOK)
+	lacks(t, org.get("/c/hands-at-work/outbox"), "amina@example.org")
 	want(t, org.post(base+"/announcement", url.Values{"when": {"now"}}), http.StatusOK, "Results are public from")
 	want(t, org.get("/c/hands-at-work/outbox"), http.StatusOK, "amina@example.org", "bo@example.org")
 	want(t, org.get("/c/hands-at-work/audit"), http.StatusOK, "score.submit", "assign.auto", "award.add", "results.announce", "conflict.declare")

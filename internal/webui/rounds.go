@@ -334,14 +334,18 @@ func (h *Handler) giveAward(c *gin.Context) {
 	})
 }
 
-// scheduleAnnouncement schedules (or, without a time, makes at once) the
-// announcement from a round's results page; the time is in the
-// competition's zone, and a time that is not valid is shown beside its
-// field on that page.
+// scheduleAnnouncement makes the announcement from a round's results page:
+// at once ("Announce now"), or at the time given, in the competition's
+// zone. Scheduling needs a valid time, shown beside its field otherwise:
+// an empty one must never mean "now", which cannot be undone.
 func (h *Handler) scheduleAnnouncement(c *gin.Context) {
 	h.resultsAction(c, func(acc app.Access, form url.Values) error {
 		var at time.Time
-		if v := form.Get("at"); v != "" && form.Get("when") != "now" {
+		if form.Get("when") != "now" {
+			v := form.Get("at")
+			if v == "" {
+				return &contest.FieldError{Fields: map[string]string{"at": "field.required"}}
+			}
 			t, err := time.ParseInLocation(datetimeLocal, v, acc.Competition.Location())
 			if err != nil {
 				return &contest.FieldError{Fields: map[string]string{"at": "field.invalid"}}
