@@ -407,6 +407,9 @@ type EntryView struct {
 	MyTotal     *float64            `json:"my_total,omitempty"`
 	MyScores    map[string]int      `json:"my_scores,omitempty"`
 	Mine        bool                `json:"mine"`
+	// Reviewer: the caller is a judge assigned to the entry in the active
+	// round (may open its review page); pages only.
+	Reviewer bool `json:"-"`
 	// NominatedBy names the nominator (organisation), for the entrant and
 	// the organizer only.
 	NominatedBy string `json:"nominated_by,omitempty"`
@@ -635,6 +638,7 @@ func (a *App) Entry(ctx context.Context, acc Access, entryID string) (EntryView,
 		return EntryView{}, fmt.Errorf("entry: %w", contest.ErrNotFound)
 	}
 	if contest.See(a.viewer(acc, ec, e)).Score {
+		v.Reviewer = true
 		if err := a.fillMyScores(ctx, acc, ec.round, &v); err != nil {
 			return v, err
 		}

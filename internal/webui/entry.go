@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -54,7 +53,7 @@ func (h *Handler) entry(c *gin.Context) {
 		h.fail(c, nil, err)
 		return
 	}
-	p, err := h.entryPage(c, acc, c.Param("id"), nil)
+	p, err := h.entryPage(c, acc, c.Param("id"))
 	if err != nil {
 		h.fail(c, nil, err)
 		return
@@ -62,9 +61,8 @@ func (h *Handler) entry(c *gin.Context) {
 	h.render(c, http.StatusOK, p)
 }
 
-// entryPage builds the entry page for the caller; form holds the values of
-// a scoring form being re-rendered.
-func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string, form url.Values) (*page, error) {
+// entryPage builds the entry page for the caller.
+func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string) (*page, error) {
 	ctx := c.Request.Context()
 	v, err := h.App.Entry(ctx, acc, id)
 	if err != nil {
@@ -73,7 +71,6 @@ func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string, form url.
 	slug := acc.Competition.Slug
 	p := h.newPage(c, "entry", "entry.page_title", v.Title)
 	p.Path = entryPath(slug, v.ID)
-	p.Form = form
 	p.fields = []formField{{"file", "entry.file"}, {"files", "entry.files"}}
 	now := h.App.Now()
 	d := entryData{
@@ -113,8 +110,8 @@ func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string, form url.
 			return nil, err
 		}
 		d.CanScore = contest.CheckScoringOpen(round, now) == nil
-		if round.ID != "" {
-			d.ReviewPath = "/c/" + slug + "/rounds/" + round.ID + "/review/" + v.ID
+		if round.ID != "" && v.Reviewer {
+			d.ReviewPath = reviewPath(slug, round.ID, v.ID)
 		}
 	}
 	p.Data = d
@@ -123,12 +120,12 @@ func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string, form url.
 
 // failEntry answers an error of a form on the entry page: field errors
 // re-render the page with the message beside the field.
-func (h *Handler) failEntry(c *gin.Context, acc app.Access, id string, form url.Values, err error) {
+func (h *Handler) failEntry(c *gin.Context, acc app.Access, id string, err error) {
 	if !errors.As(err, new(*contest.FieldError)) {
 		h.fail(c, nil, err)
 		return
 	}
-	p, perr := h.entryPage(c, acc, id, form)
+	p, perr := h.entryPage(c, acc, id)
 	if perr != nil {
 		h.fail(c, nil, perr)
 		return
@@ -155,7 +152,7 @@ func (h *Handler) upload(c *gin.Context) {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
-		h.failEntry(c, acc, id, nil, &contest.FieldError{Fields: map[string]string{"file": "upload.too_large"}})
+		h.failEntry(c, acc, id, &contest.FieldError{Fields: map[string]string{"file": "upload.too_large"}})
 		return
 	case err != nil:
 		h.fail(c, nil, badRequestError{err})
@@ -166,7 +163,7 @@ func (h *Handler) upload(c *gin.Context) {
 		fh = fs[0]
 	}
 	if fh == nil || (fh.Filename == "" && fh.Size == 0) {
-		h.failEntry(c, acc, id, nil, &contest.FieldError{Fields: map[string]string{"file": "upload.no_file"}})
+		h.failEntry(c, acc, id, &contest.FieldError{Fields: map[string]string{"file": "upload.no_file"}})
 		return
 	}
 	f, err := fh.Open()
@@ -177,7 +174,7 @@ func (h *Handler) upload(c *gin.Context) {
 	defer func() { _ = f.Close() }()
 	_, err = h.App.Upload(c.Request.Context(), acc, app.UploadInput{EntryID: id, FileName: fh.Filename, Size: fh.Size, Body: f})
 	if err != nil {
-		h.failEntry(c, acc, id, nil, err)
+		h.failEntry(c, acc, id, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, entryPath(acc.Competition.Slug, id))
@@ -191,7 +188,7 @@ func (h *Handler) submit(c *gin.Context) {
 	}
 	id := c.Param("id")
 	if err := h.App.SubmitEntry(c.Request.Context(), acc, id); err != nil {
-		h.failEntry(c, acc, id, nil, err)
+		h.failEntry(c, acc, id, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, entryPath(acc.Competition.Slug, id))

@@ -16,7 +16,7 @@ func (h *Handler) withdraw(c *gin.Context) {
 	}
 	id := c.Param("id")
 	if err := h.App.WithdrawEntry(c.Request.Context(), acc, id); err != nil {
-		h.failEntry(c, acc, id, nil, err)
+		h.failEntry(c, acc, id, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, entryPath(acc.Competition.Slug, id))

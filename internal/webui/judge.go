@@ -82,3 +82,8 @@ func (h *Handler) judgeHome(c *gin.Context) {
 func queuePath(slug, roundID string) string {
 	return "/c/" + slug + "/rounds/" + roundID + "/queue"
 }
+
+// reviewPath is a judge's review page of an entry in a round.
+func reviewPath(slug, roundID, entryID string) string {
+	return "/c/" + slug + "/rounds/" + roundID + "/review/" + entryID
+}

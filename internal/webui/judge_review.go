@@ -43,7 +43,6 @@ func (h *Handler) registerJudging(g *gin.RouterGroup) {
 type roundQueueData struct {
 	Competition contest.Competition
 	Page        app.QueuePage
-	Percent     int
 }
 
 func (h *Handler) roundQueue(c *gin.Context) {
@@ -58,11 +57,7 @@ func (h *Handler) roundQueue(c *gin.Context) {
 		return
 	}
 	p := h.newPage(c, "round_queue", "queue.page_title", q.Round.Name, acc.Competition.Title)
-	d := roundQueueData{Competition: acc.Competition, Page: q}
-	if q.Total > 0 {
-		d.Percent = q.Scored * 100 / q.Total
-	}
-	p.Data = d
+	p.Data = roundQueueData{Competition: acc.Competition, Page: q}
 	h.render(c, http.StatusOK, p)
 }
 
@@ -111,7 +106,7 @@ func (h *Handler) reviewPage(c *gin.Context) {
 
 func (h *Handler) reviewPageFor(c *gin.Context, acc app.Access, rv app.ReviewView, form url.Values) (*page, error) {
 	p := h.newPage(c, "review", "review.page_title", rv.Entry.Title)
-	p.Path = "/c/" + acc.Competition.Slug + "/rounds/" + rv.Round.ID + "/review/" + rv.Entry.ID
+	p.Path = reviewPath(acc.Competition.Slug, rv.Round.ID, rv.Entry.ID)
 	p.Form = form
 	d := reviewData{Competition: acc.Competition, Review: rv}
 	for _, cr := range rv.Round.Criteria {
@@ -207,7 +202,7 @@ func (h *Handler) saveReview(c *gin.Context) {
 	if in.Submit || rv.Submitted {
 		saved = "submitted"
 	}
-	next := "/c/" + acc.Competition.Slug + "/rounds/" + round + "/review/" + id + "?saved=" + saved
+	next := reviewPath(acc.Competition.Slug, round, id) + "?saved=" + saved
 	if in.Submit && form.Get("next") == "queue" {
 		next = queuePath(acc.Competition.Slug, round)
 	}

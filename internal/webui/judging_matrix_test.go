@@ -348,6 +348,8 @@ func (w *matrixWorld) pages() []matrixPage {
 				}
 			case seesAsPublic(role):
 				want(t, p, http.StatusOK, nameA, prizeA)
+				// Seeing a winner as the public does opens no review.
+				lacks(t, p, "/review/")
 			}
 		}},
 		{w.path("/entries/" + w.b), entryStatus("other", "judge", "conflicted"), func(t *testing.T, role string, p page) {

@@ -205,7 +205,7 @@ func (h *Handler) formAction(c *gin.Context, rerender pageBuilder,
 	}
 	if err := fn(acc, form); err != nil {
 		var fe *contest.FieldError
-		if !errors.As(err, &fe) || rerender == nil {
+		if !errors.As(err, &fe) {
 			h.fail(c, nil, err)
 			return
 		}
