@@ -48,18 +48,21 @@ func NewService(d *db.DB) *Service {
 }
 
 // slot waits for a hashing slot (see Service.hashing) until ctx ends. Its
-// release gives the hash's 64 MiB work area back to the system at once: a
-// server that has signed one person in would otherwise keep it resident
-// until the runtime's next collection (every two minutes when idle) and its
-// background scavenger after that. It costs a few milliseconds against the
-// hash's hundred.
+// release frees the slot first (nobody waits on what follows), then, when
+// no other hash is running, gives the 64 MiB work areas back to the system
+// at once: a server that has signed one person in would otherwise keep
+// them resident until the runtime's next collection (every two minutes when
+// idle). It costs a few milliseconds against the hash's hundred.
 func (s *Service) slot(ctx context.Context) (release func(), err error) {
 	if err := s.hashing.Acquire(ctx, 1); err != nil {
 		return nil, fmt.Errorf("auth: waiting to check a password: %w", err)
 	}
 	return func() {
-		debug.FreeOSMemory()
 		s.hashing.Release(1)
+		if s.hashing.TryAcquire(maxHashes) {
+			debug.FreeOSMemory()
+			s.hashing.Release(maxHashes)
+		}
 	}, nil
 }
 

@@ -149,13 +149,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		parseEnv(getenv, &errs, name, dst, "a duration such as 45m or 1h30m", time.ParseDuration)
 	}
 	integer("TESSERA_SMTP_PORT", &c.SMTP.Port)
-	if v := getenv("TESSERA_S3_USE_SSL"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("TESSERA_S3_USE_SSL: %w", err))
-		}
-		c.S3.UseSSL = b
-	}
+	parseEnv(getenv, &errs, "TESSERA_S3_USE_SSL", &c.S3.UseSSL, "true or false", strconv.ParseBool)
 	integer64("TESSERA_MAX_UPLOAD_BYTES", &c.MaxUploadBytes)
 	integer64("TESSERA_MAX_IMAGE_PIXELS", &c.MaxImagePixels)
 	duration("TESSERA_UPLOAD_MAX_AGE", &c.UploadMaxAge)
@@ -177,6 +171,7 @@ func parseEnv[T any](getenv func(string) string, errs *[]error, name string, dst
 	n, err := parse(strings.TrimSpace(v))
 	if err != nil {
 		*errs = append(*errs, fmt.Errorf("%s=%q: want %s", name, v, want))
+		return
 	}
 	*dst = n
 }

@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tessera/tessera/internal/app"
 	"github.com/tessera/tessera/internal/contest"
 )
 
@@ -22,15 +24,12 @@ type essayJSON struct {
 // getEssay returns an entry's essay to those who may see its processed
 // files; to everyone else it is not found.
 func (h *Handler) getEssay(c *gin.Context) {
-	acc, ok := h.access(c)
-	if !ok {
-		return
-	}
-	es, err := h.App.EntryEssay(c.Request.Context(), acc, c.Param("id"))
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, essayJSON{EntryID: es.Entry.ID, State: es.Asset.State, FailReason: es.Asset.FailReason,
-		HTML: string(es.HTML), WordCount: es.Asset.WordCount, Markdown: es.Markdown})
+	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (essayJSON, error) {
+		es, err := h.App.EntryEssay(ctx, acc, c.Param("id"))
+		if err != nil {
+			return essayJSON{}, err
+		}
+		return essayJSON{EntryID: es.Entry.ID, State: es.Asset.State, FailReason: es.Asset.FailReason,
+			HTML: string(es.HTML), WordCount: es.Asset.WordCount, Markdown: es.Markdown}, nil
+	})
 }
