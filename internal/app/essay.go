@@ -20,10 +20,8 @@ type Essay struct {
 	// Asset is the essay's file: ready, still being prepared (pending or
 	// processing) or failed.
 	Asset AssetView
-	// Text is the essay's normalised text and HTML the same rendered for
-	// reading (Markdown rendered, everything sanitised); both are empty
-	// until the asset is ready.
-	Text     string
+	// HTML is the essay's normalised text rendered for reading (Markdown
+	// rendered, everything sanitised); empty until the asset is ready.
 	HTML     template.HTML
 	Markdown bool
 }
@@ -108,7 +106,6 @@ func (a *App) readEssay(ctx context.Context, es Essay, key string) (Essay, error
 	if len(b) > media.MaxEssayTextBytes {
 		return Essay{}, fmt.Errorf("essay: text of asset %s is over %d bytes", es.Asset.ID, media.MaxEssayTextBytes)
 	}
-	es.Text = string(b)
-	es.HTML = a.Essays.HTML(es.Text, es.Markdown)
+	es.HTML = a.Essays.HTML(string(b), es.Markdown)
 	return es, nil
 }
