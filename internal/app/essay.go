@@ -60,6 +60,11 @@ func (a *App) RoundEssay(ctx context.Context, acc Access, roundID, entryID strin
 func (a *App) essayOf(ctx context.Context, acc Access, ec entryContext, e contest.Entry) (Essay, error) {
 	nf := fmt.Errorf("essay: %w", contest.ErrNotFound)
 	v, ok := a.view(acc, ec, e)
+	if !ok && acc.User == nil {
+		// As for the entry itself: signed out, sign in first (a judge
+		// whose session ended, following a saved link).
+		return Essay{}, contest.ErrUnauthorized
+	}
 	if !ok || !contest.See(a.viewer(acc, ec, e)).Derivatives || v.Medium != contest.MediumEssay {
 		return Essay{}, nf
 	}

@@ -119,7 +119,11 @@ func runEssayAPI(t *testing.T, env *testEnv) {
 	}
 	for _, role := range []string{"other", "public"} {
 		r := c.json(t, http.MethodGet, entryPath+"/essay", tokens[role], nil)
-		r.wantProblem(t, role+" reads the essay", http.StatusNotFound)
+		status := http.StatusNotFound
+		if role == "public" {
+			status = http.StatusUnauthorized // signed out: sign in, as for the entry
+		}
+		r.wantProblem(t, role+" reads the essay", status)
 		if bytes.Contains(r.body, []byte("Threads")) {
 			t.Errorf("%s learns of the essay: %s", role, r.body)
 		}

@@ -198,7 +198,8 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 		// Only an essay can be read: a made-up id, a photo entry (A) and
 		// another competition's entry are all not found, whoever asks.
 		{route: "GET /api/v1/competitions/:slug/entries/:id/essay", method: "GET", path: w.base + "/entries/" + madeUp + "/essay", want: func(string) int { return 404 }},
-		{route: "GET /api/v1/competitions/:slug/entries/:id/essay", method: "GET", path: w.base + "/entries/" + a + "/essay", want: func(string) int { return 404 }},
+		// (Signed out, an entry one may not see asks to sign in first.)
+		{route: "GET /api/v1/competitions/:slug/entries/:id/essay", method: "GET", path: w.base + "/entries/" + a + "/essay", roles: matrixRoles[1:], want: func(string) int { return 404 }},
 		{route: "GET /api/v1/competitions/:slug/entries/:id/essay", method: "GET", path: w.base + "/entries/" + w.foreign.entry + "/essay", roles: []string{"owner", "organizer"}, want: func(string) int { return 404 }},
 		{route: "PATCH /api/v1/competitions/:slug/entries/:id", method: "PATCH", path: w.base + "/entries/" + a, roles: notOwner, body: map[string]any{"title": "Stolen"}, want: hidden},
 		{route: "PATCH /api/v1/competitions/:slug/entries/:id", method: "PATCH", path: w.base + "/entries/" + w.foreign.entry, roles: []string{"owner", "organizer"}, body: map[string]any{"title": "Stolen"}, want: func(string) int { return 404 }},

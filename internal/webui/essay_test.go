@@ -128,12 +128,16 @@ func TestEssayReader(t *testing.T) {
 		want(t, d, http.StatusOK, "grandmother taught")
 		lacks(t, d, blind...)
 	})
-	t.Run("everyone else gets 404", func(t *testing.T) {
+	t.Run("everyone else gets 404, signed out: sign in", func(t *testing.T) {
 		for _, role := range []string{"public", "other", "unassigned"} {
 			for _, id := range []string{mdEntry, docxEntry} {
 				p := people[role].noRedirects().get(base + id + "/essay")
-				if p.Status != http.StatusNotFound {
-					t.Errorf("%s reads %s: %d, want 404", role, id, p.Status)
+				wantStatus := http.StatusNotFound
+				if role == "public" {
+					wantStatus = http.StatusSeeOther // to the sign-in page, as for the entry
+				}
+				if p.Status != wantStatus {
+					t.Errorf("%s reads %s: %d, want %d", role, id, p.Status, wantStatus)
 				}
 				lacks(t, p, "Threads of light", "grandmother", "Amina Wanjiru")
 			}
@@ -166,7 +170,7 @@ func TestEssayReader(t *testing.T) {
 		}
 	})
 	t.Run("drafts stay with their entrant", func(t *testing.T) {
-		for _, role := range []string{"judge", "other", "public"} {
+		for _, role := range []string{"judge", "other"} {
 			for _, id := range []string{waiting, failing} {
 				if p := people[role].noRedirects().get(base + id + "/essay"); p.Status != http.StatusNotFound {
 					t.Errorf("%s opens %s: %d, want 404", role, id, p.Status)

@@ -223,7 +223,8 @@ func everyPage(t *testing.T, w pageWorld) {
 		// The reader answers 404 for whatever it cannot show: a made-up id,
 		// another competition's entry, an entry with no essay (A is a photo).
 		{route: "GET /c/:slug/entries/:id/essay", method: "GET", path: c + "/entries/" + madeUp + "/essay", want: n404},
-		{route: "GET /c/:slug/entries/:id/essay", method: "GET", path: c + "/entries/" + w.a + "/essay", want: n404},
+		// (Signed out, an entry one may not see asks to sign in first.)
+		{route: "GET /c/:slug/entries/:id/essay", method: "GET", path: c + "/entries/" + w.a + "/essay", roles: all[1:], want: n404},
 		{route: "GET /c/:slug/entries/:id/essay", method: "GET", path: c + "/entries/" + w.foreign + "/essay", roles: []string{"other", "organizer"}, want: n404},
 		{route: "GET /c/:slug/entries/:id/edit", method: "GET", path: c + "/entries/" + w.a + "/edit", roles: notOwner, want: hidden},
 		{route: "GET /c/:slug/entries/:id/edit", method: "GET", path: c + "/entries/" + w.foreign + "/edit", roles: []string{"other", "organizer"}, want: n404},
