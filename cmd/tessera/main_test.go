@@ -124,9 +124,22 @@ func TestDemo(t *testing.T) {
 	var queue struct {
 		Total int `json:"total"`
 	}
+	// The judge's queue in the demo's round.
+	queuePath := func(base, token string) string {
+		var rounds struct {
+			Items []struct {
+				ID string `json:"id"`
+			} `json:"items"`
+		}
+		getJSON(t, base+"/api/v1/competitions/"+demo.Slug+"/rounds", token, &rounds)
+		if len(rounds.Items) == 0 {
+			t.Fatalf("the demo has no round")
+		}
+		return base + "/api/v1/competitions/" + demo.Slug + "/rounds/" + rounds.Items[0].ID + "/queue"
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	for queue.Total < 3 && time.Now().Before(deadline) {
-		getJSON(t, base+"/api/v1/competitions/"+demo.Slug+"/judging", token, &queue)
+		getJSON(t, queuePath(base, token), token, &queue)
 		time.Sleep(200 * time.Millisecond)
 	}
 	if queue.Total != 3 {
@@ -142,7 +155,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("second run should keep the data:\n%s", out.String())
 	}
 	token = signIn(t, base, judge.Email, judge.Password)
-	getJSON(t, base+"/api/v1/competitions/"+demo.Slug+"/judging", token, &queue)
+	getJSON(t, queuePath(base, token), token, &queue)
 	if queue.Total != 3 {
 		t.Fatalf("after restart the judge sees %d entries, want 3", queue.Total)
 	}

@@ -11,22 +11,16 @@ import (
 	"github.com/tessera/tessera/internal/db"
 )
 
-// ScheduleAnnouncement makes results public at when (zero: now) and queues
-// every entrant's outcome mail to leave at that moment. Before it, no page,
-// API answer, mail or media URL reveals a result. Organizers only; at least
-// one award must have been given.
-func (a *App) ScheduleAnnouncement(ctx context.Context, acc Access, when time.Time) (time.Time, error) {
-	if err := acc.Require(contest.RoleOrganizer); err != nil {
-		return time.Time{}, err
-	}
+// scheduleAnnouncement makes results public at when and queues every
+// entrant's outcome mail to leave at that moment. Before it, no page, API
+// answer, mail or media URL reveals a result. At least one award must have
+// been given. The caller has checked the organizer (Announce).
+func (a *App) scheduleAnnouncement(ctx context.Context, acc Access, when time.Time) (time.Time, error) {
 	now := a.Now()
-	if when.IsZero() {
-		when = now
-	}
 	if when.Before(now.Add(-time.Minute)) {
 		return time.Time{}, &contest.FieldError{Fields: map[string]string{"at": "announce.in_past"}}
 	}
-	aws, err := a.DB.CategoryAwards(ctx, acc.Competition.ID)
+	aws, err := a.DB.Awards(ctx, acc.Competition.ID)
 	if err != nil {
 		return time.Time{}, err
 	}

@@ -639,7 +639,7 @@ func (a *App) Entry(ctx context.Context, acc Access, entryID string) (EntryView,
 	}
 	if contest.See(a.viewer(acc, ec, e)).Score {
 		v.Reviewer = true
-		if err := a.fillMyScores(ctx, acc, ec.round, &v); err != nil {
+		if err := a.fillMyReview(ctx, acc, ec.round, &v); err != nil {
 			return v, err
 		}
 	}

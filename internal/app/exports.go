@@ -59,7 +59,7 @@ func (a *App) ExportEntries(ctx context.Context, acc Access, w io.Writer) error 
 	for _, c := range cats {
 		catName[c.ID] = c.Name
 	}
-	aws, err := a.DB.CategoryAwards(ctx, acc.Competition.ID)
+	aws, err := a.DB.Awards(ctx, acc.Competition.ID)
 	if err != nil {
 		return err
 	}

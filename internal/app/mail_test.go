@@ -129,10 +129,11 @@ func TestOutcomeMail(t *testing.T) {
 	a.Now = func() time.Time { return clock }
 	comp, _ := d.CompetitionByID(ctx, n.Competition.ID)
 	acc := app.Access{User: &org, Competition: comp, Roles: []contest.Role{contest.RoleOrganizer}}
-	if err := a.GiveAward(ctx, acc, e.ID, contest.AwardFirst); err != nil {
+	if err := a.GiveAward(ctx, acc, n.Round.ID, app.AwardInput{EntryID: e.ID, Kind: contest.AwardFirst}); err != nil {
 		t.Fatal(err)
 	}
-	at, err := a.ScheduleAnnouncement(ctx, acc, now.Add(time.Hour))
+	later := now.Add(time.Hour)
+	at, err := a.Announce(ctx, acc, n.Round.ID, app.AnnouncementInput{At: &later})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,12 @@ import (
 	"github.com/tessera/tessera/internal/contest"
 )
 
+// QueueItem is one entry in a judge's queue.
+type QueueItem struct {
+	EntryView
+	Scored bool `json:"scored"`
+}
+
 // QueuePage is one page of a judge's queue in a round.
 type QueuePage struct {
 	Round      RoundView   `json:"round"`

@@ -136,18 +136,8 @@ func (a *App) SaveReview(ctx context.Context, acc Access, roundID, entryID strin
 		return ReviewView{}, err
 	}
 	var fe contest.FieldError
-	known := map[string]contest.Criterion{}
-	for _, c := range crit {
-		known[c.ID] = c
-	}
-	for id, v := range in.Scores {
-		c, ok := known[id]
-		switch {
-		case !ok:
-			fe.Add(id, "score.unknown_criterion")
-		case v < c.ScaleMin || v > c.ScaleMax:
-			fe.Add(id, "score.out_of_range")
-		}
+	if err := contest.CheckMarks(crit, in.Scores, false); err != nil {
+		fe = *err.(*contest.FieldError)
 	}
 	in.Note, in.Feedback = strings.TrimSpace(in.Note), strings.TrimSpace(in.Feedback)
 	if utf8.RuneCountInString(in.Note) > 5000 {
@@ -166,7 +156,7 @@ func (a *App) SaveReview(ctx context.Context, acc Access, roundID, entryID strin
 	submit := in.Submit || prev.SubmittedAt != nil
 	if submit {
 		// A submission (or a change to one) must be complete.
-		if _, err := contest.WeightedTotal(crit, in.Scores); err != nil {
+		if err := contest.CheckMarks(crit, in.Scores, true); err != nil {
 			return ReviewView{}, err
 		}
 	}
@@ -178,4 +168,25 @@ func (a *App) SaveReview(ctx context.Context, acc Access, roundID, entryID strin
 		return ReviewView{}, err
 	}
 	return a.Review(ctx, acc, r.ID, e.ID)
+}
+
+// fillMyReview adds the calling judge's own marks on an entry in round r
+// (draft or submitted) and their total once complete.
+func (a *App) fillMyReview(ctx context.Context, acc Access, r contest.Round, v *EntryView) error {
+	rv, err := a.DB.Review(ctx, r.ID, v.ID, acc.User.ID)
+	if errors.Is(err, contest.ErrNotFound) || (err == nil && len(rv.Scores) == 0) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	v.MyScores = rv.Scores
+	crit, err := a.DB.Criteria(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	if t, err := contest.WeightedTotal(crit, rv.Scores); err == nil {
+		v.MyTotal = &t
+	}
+	return nil
 }

@@ -247,3 +247,8 @@ func (a *App) Advance(ctx context.Context, acc Access, roundID string, rule cont
 	}
 	return AdvanceResult{ToRoundID: next.ID, EntryIDs: ids}, nil
 }
+
+// ActiveRound returns the round judging now (or last), with its criteria.
+func (a *App) ActiveRound(ctx context.Context, acc Access) (contest.Round, []contest.Criterion, error) {
+	return a.DB.ActiveRound(ctx, acc.Competition.ID, a.Now())
+}

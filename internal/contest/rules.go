@@ -3,7 +3,7 @@ package contest
 import (
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -13,6 +13,9 @@ var (
 	ErrDeadlinePassed = fmt.Errorf("the submission deadline has passed: %w", ErrClosed)
 	ErrJudgingNotOpen = fmt.Errorf("judging has not opened yet: %w", ErrClosed)
 	ErrJudgingClosed  = fmt.Errorf("judging for this round has closed: %w", ErrClosed)
+	// ErrAnnounced: the results are announced (or scheduled), so awards
+	// and the announcement itself can no longer change.
+	ErrAnnounced = fmt.Errorf("results are already announced: %w", ErrClosed)
 )
 
 // WindowState says where now falls in a competition's submission window.
@@ -66,27 +69,55 @@ func CheckScoringOpen(r Round, now time.Time) error {
 	return nil
 }
 
-// WeightedTotal returns a judge's total for one entry on a 0–100 scale: the
-// weighted mean of each criterion's mark rescaled from its scale to 0–100.
-// Every criterion must be marked within its scale; a FieldError names the
-// ones that are not. Excluded ("does not count") criteria may be left blank
-// and never enter the total.
-func WeightedTotal(criteria []Criterion, values map[string]int) (float64, error) {
+// CheckMarks is the one rule for a judge's marks on a rubric: every mark
+// names a criterion of the rubric and lies within its scale; complete (a
+// submission, or a change to a submitted review) also needs every counted
+// criterion marked. Excluded ("does not count") criteria may stay blank. A
+// FieldError names each offending criterion.
+func CheckMarks(criteria []Criterion, values map[string]int, complete bool) error {
+	return checkMarks(criteria, values, complete, true)
+}
+
+// checkMarks is CheckMarks; strict false lets marks of criteria no longer
+// in the rubric pass (they never count), for totals of stored marks. It
+// allocates only when it finds a problem.
+func checkMarks(criteria []Criterion, values map[string]int, complete, strict bool) error {
 	var fe FieldError
-	var sum, weights float64
+	known := 0
 	for _, c := range criteria {
 		v, ok := values[c.ID]
 		switch {
-		case !ok && c.Excluded:
-			continue // optional: recorded when given, never in the total
-		case !ok:
+		case ok:
+			known++
+			if v < c.ScaleMin || v > c.ScaleMax {
+				fe.Add(c.ID, "score.out_of_range")
+			}
+		case complete && !c.Excluded:
 			fe.Add(c.ID, "score.missing")
-			continue
-		case v < c.ScaleMin || v > c.ScaleMax:
-			fe.Add(c.ID, "score.out_of_range")
-			continue
 		}
-		if c.Excluded {
+	}
+	if strict && known < len(values) {
+		for id := range values {
+			if !slices.ContainsFunc(criteria, func(c Criterion) bool { return c.ID == id }) {
+				fe.Add(id, "score.unknown_criterion")
+			}
+		}
+	}
+	return fe.Err()
+}
+
+// WeightedTotal returns a judge's total for one entry on a 0–100 scale: the
+// weighted mean of each criterion's mark rescaled from its scale to 0–100.
+// The marks must pass CheckMarks as complete (its FieldError otherwise).
+// Excluded ("does not count") criteria never enter the total.
+func WeightedTotal(criteria []Criterion, values map[string]int) (float64, error) {
+	if err := checkMarks(criteria, values, true, false); err != nil {
+		return 0, err
+	}
+	var sum, weights float64
+	for _, c := range criteria {
+		v, ok := values[c.ID]
+		if !ok || c.Excluded {
 			continue
 		}
 		span := float64(c.ScaleMax - c.ScaleMin)
@@ -96,9 +127,6 @@ func WeightedTotal(criteria []Criterion, values map[string]int) (float64, error)
 		}
 		sum += c.Weight * frac
 		weights += c.Weight
-	}
-	if err := fe.Err(); err != nil {
-		return 0, err
 	}
 	if weights == 0 {
 		return 0, nil
@@ -133,52 +161,4 @@ func ValidateRubric(criteria []Criterion) error {
 		fe.Add("criteria", "rubric.weight_zero")
 	}
 	return fe.Err()
-}
-
-// Standing is one entry's place in a ranking.
-type Standing struct {
-	EntryID string
-	Mean    float64 // mean of the judges' totals, 0–100
-	Scores  int     // judges who scored it
-	Rank    int     // 1-based; tied entries share a rank
-}
-
-// Rank turns per-judge totals into standings: entries by mean total,
-// highest first; equal means share a rank (1, 1, 3); entries with no score
-// come last, unranked (Rank 0). Ties list in entry-id order so the output is
-// stable.
-func Rank(totals map[string][]float64) []Standing {
-	out := make([]Standing, 0, len(totals))
-	for id, ts := range totals {
-		s := Standing{EntryID: id, Scores: len(ts)}
-		for _, t := range ts {
-			s.Mean += t
-		}
-		if len(ts) > 0 {
-			s.Mean /= float64(len(ts))
-		}
-		s.Mean = math.Round(s.Mean*100) / 100
-		out = append(out, s)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if (a.Scores > 0) != (b.Scores > 0) {
-			return a.Scores > 0
-		}
-		if a.Mean != b.Mean {
-			return a.Mean > b.Mean
-		}
-		return a.EntryID < b.EntryID
-	})
-	for i := range out {
-		switch {
-		case out[i].Scores == 0:
-			out[i].Rank = 0
-		case i > 0 && out[i-1].Scores > 0 && out[i-1].Mean == out[i].Mean:
-			out[i].Rank = out[i-1].Rank
-		default:
-			out[i].Rank = i + 1
-		}
-	}
-	return out
 }

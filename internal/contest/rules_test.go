@@ -2,6 +2,7 @@ package contest
 
 import (
 	"errors"
+	"maps"
 	"math"
 	"testing"
 	"time"
@@ -94,28 +95,55 @@ func TestValidateRubric(t *testing.T) {
 	}
 }
 
-func TestRank(t *testing.T) {
-	got := Rank(map[string][]float64{
-		"a": {80, 90},  // 85
-		"b": {85},      // 85, ties with a
-		"c": {95, 100}, // 97.5
-		"d": nil,       // unscored
-		"e": {10},
-	})
-	want := []Standing{
-		{EntryID: "c", Mean: 97.5, Scores: 2, Rank: 1},
-		{EntryID: "a", Mean: 85, Scores: 2, Rank: 2},
-		{EntryID: "b", Mean: 85, Scores: 1, Rank: 2},
-		{EntryID: "e", Mean: 10, Scores: 1, Rank: 4},
-		{EntryID: "d", Mean: 0, Scores: 0, Rank: 0},
+func TestCheckMarks(t *testing.T) {
+	crit := []Criterion{
+		{ID: "story", Weight: 40, ScaleMin: 1, ScaleMax: 5},
+		{ID: "craft", Weight: 60, ScaleMin: 0, ScaleMax: 100},
+		{ID: "note", Weight: 1, ScaleMin: 0, ScaleMax: 10, Excluded: true},
 	}
-	if len(got) != len(want) {
-		t.Fatalf("got %d standings", len(got))
+	tests := []struct {
+		name     string
+		values   map[string]int
+		complete bool
+		want     map[string]string // field → message key; nil: valid
+	}{
+		{"empty draft", map[string]int{}, false, nil},
+		{"partial draft", map[string]int{"story": 3}, false, nil},
+		{"partial submission", map[string]int{"story": 3}, true, map[string]string{"craft": "score.missing"}},
+		{"complete without the excluded one", map[string]int{"story": 5, "craft": 0}, true, nil},
+		{"scale edges", map[string]int{"story": 1, "craft": 100, "note": 10}, true, nil},
+		{"below the scale", map[string]int{"story": 0}, false, map[string]string{"story": "score.out_of_range"}},
+		{"above the scale", map[string]int{"craft": 101}, false, map[string]string{"craft": "score.out_of_range"}},
+		{"excluded out of range", map[string]int{"note": 11}, false, map[string]string{"note": "score.out_of_range"}},
+		{"unknown criterion", map[string]int{"story": 2, "colour": 3}, false, map[string]string{"colour": "score.unknown_criterion"}},
+		{"everything wrong at once", map[string]int{"story": 9, "colour": 3}, true,
+			map[string]string{"story": "score.out_of_range", "craft": "score.missing", "colour": "score.unknown_criterion"}},
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("standing %d = %+v, want %+v", i, got[i], want[i])
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckMarks(crit, tt.values, tt.complete)
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("CheckMarks = %v, want nil", err)
+				}
+				return
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("CheckMarks = %v, want a FieldError", err)
+			}
+			if !maps.Equal(fe.Fields, tt.want) {
+				t.Errorf("fields = %v, want %v", fe.Fields, tt.want)
+			}
+		})
+	}
+	// Totals of stored marks ignore a criterion no longer in the rubric,
+	// but never an out-of-range mark.
+	if _, err := WeightedTotal(crit, map[string]int{"story": 5, "craft": 50, "gone": 7}); err != nil {
+		t.Errorf("WeightedTotal with a stale criterion: %v", err)
+	}
+	if _, err := WeightedTotal(crit, map[string]int{"story": 6, "craft": 50}); err == nil {
+		t.Error("WeightedTotal accepted a mark above the scale")
 	}
 }
 

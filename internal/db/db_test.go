@@ -182,20 +182,20 @@ func TestStore(t *testing.T) {
 				t.Fatalf("submitted = %+v %v", sub, err)
 			}
 
-			vals := map[string]int{n.Criteria[0].ID: 8, n.Criteria[1].ID: 5}
-			if err := d.SaveScores(ctx, n.Competition.ID, n.Round.ID, e.ID, org.ID, vals); err != nil {
+			rv := db.Review{RoundID: n.Round.ID, EntryID: e.ID, JudgeID: org.ID, Scores: map[string]int{n.Criteria[0].ID: 8, n.Criteria[1].ID: 5}}
+			if _, err := d.SaveReview(ctx, n.Competition.ID, rv, true); err != nil {
 				t.Fatal(err)
 			}
-			vals[n.Criteria[0].ID] = 9
-			if err := d.SaveScores(ctx, n.Competition.ID, n.Round.ID, e.ID, org.ID, vals); err != nil {
+			rv.Scores[n.Criteria[0].ID] = 9
+			if _, err := d.SaveReview(ctx, n.Competition.ID, rv, true); err != nil {
 				t.Fatal(err)
 			}
-			ss, err := d.RoundScores(ctx, n.Round.ID)
-			if err != nil || len(ss) != 2 {
+			ss, err := d.SubmittedScores(ctx, n.Round.ID)
+			if err != nil || len(ss) != 2 || ss[0].Value+ss[1].Value != 14 {
 				t.Fatalf("scores = %+v %v", ss, err)
 			}
-			aw := contest.Award{CompetitionID: n.Competition.ID, EntryID: e.ID, Kind: contest.AwardWinner}
-			if err := d.AddAward(ctx, &aw, org.ID); err != nil {
+			aw := contest.Award{CompetitionID: n.Competition.ID, EntryID: e.ID, Kind: contest.AwardWinner, CategoryID: e.CategoryID}
+			if err := d.GiveAward(ctx, &aw, org.ID); err != nil {
 				t.Fatal(err)
 			}
 			if err := d.Announce(ctx, n.Competition.ID, org.ID, time.Now()); err != nil {

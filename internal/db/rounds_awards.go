@@ -51,8 +51,8 @@ func (db *DB) RemoveAward(ctx context.Context, competitionID, entryID string, ki
 	})
 }
 
-// CategoryAwards lists a competition's prizes with their categories.
-func (db *DB) CategoryAwards(ctx context.Context, competitionID string) ([]contest.Award, error) {
+// Awards lists a competition's prizes with their categories.
+func (db *DB) Awards(ctx context.Context, competitionID string) ([]contest.Award, error) {
 	var as []contest.Award
 	err := db.x.SelectContext(ctx, &as, db.q(`SELECT id, competition_id, entry_id, kind, COALESCE(category_id, '') AS category_id, created_at FROM awards WHERE competition_id = ? ORDER BY created_at, id`), competitionID)
 	if err != nil {

@@ -55,13 +55,6 @@ func (h *Handler) Register(r *gin.Engine) {
 	g.GET("/competitions/:slug/entries/:id/essay", h.getEssay)
 	g.PUT("/competitions/:slug/entries/:id/files", h.uploadFile)
 	g.POST("/competitions/:slug/entries/:id/submit", h.submitEntry)
-	g.PUT("/competitions/:slug/entries/:id/score", h.score)
-
-	g.GET("/competitions/:slug/judging", h.judgeQueue)
-	g.GET("/competitions/:slug/results", h.results)
-	g.POST("/competitions/:slug/awards", h.award)
-	g.POST("/competitions/:slug/announcement", h.announce)
-	g.GET("/competitions/:slug/winners", h.winners)
 	g.GET("/competitions/:slug/audit", h.audit)
 	h.registerJudging(g)
 	h.registerUploads(g)
@@ -390,91 +383,6 @@ func (h *Handler) submitEntry(c *gin.Context) {
 			return app.EntryView{}, err
 		}
 		return h.App.Entry(ctx, acc, c.Param("id"))
-	})
-}
-
-type scoreInput struct {
-	Scores map[string]int `json:"scores"`
-}
-
-func (h *Handler) score(c *gin.Context) {
-	call(h, c, http.StatusOK, role(contest.RoleJudge), func(ctx context.Context, acc app.Access, in scoreInput) (gin.H, error) {
-		total, err := h.App.Score(ctx, acc, c.Param("id"), in.Scores)
-		return gin.H{"entry_id": c.Param("id"), "total": total, "scores": in.Scores}, err
-	})
-}
-
-func (h *Handler) judgeQueue(c *gin.Context) {
-	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.JudgeQueue, error) {
-		limit, offset := page(c)
-		return h.App.JudgeQueue(ctx, acc, limit, offset)
-	})
-}
-
-func (h *Handler) results(c *gin.Context) {
-	type rowJSON struct {
-		Rank   int           `json:"rank"`
-		Mean   float64       `json:"mean"`
-		Scores int           `json:"scores"`
-		Entry  app.EntryView `json:"entry"`
-	}
-	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
-		rows, err := h.App.Results(ctx, acc)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]rowJSON, len(rows))
-		for i, r := range rows {
-			out[i] = rowJSON{Rank: r.Rank, Mean: r.Mean, Scores: r.Scores, Entry: r.Entry}
-		}
-		return gin.H{"items": out}, nil
-	})
-}
-
-type awardInput struct {
-	EntryID string            `json:"entry_id"`
-	Kind    contest.AwardKind `json:"kind"`
-}
-
-func (h *Handler) award(c *gin.Context) {
-	call(h, c, http.StatusCreated, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in awardInput) (awardInput, error) {
-		return in, h.App.Award(ctx, acc, in.EntryID, in.Kind)
-	})
-}
-
-// announceInput is the moment of the announcement; no body means now.
-type announceInput struct {
-	At *time.Time `json:"at"`
-}
-
-func (announceInput) bodyOptional() {}
-
-func (h *Handler) announce(c *gin.Context) {
-	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in announceInput) (gin.H, error) {
-		var at time.Time
-		if in.At != nil {
-			at = *in.At
-		}
-		if err := h.App.Announce(ctx, acc, at); err != nil {
-			return nil, err
-		}
-		comp, err := h.App.DB.CompetitionByID(ctx, acc.Competition.ID)
-		if err != nil {
-			return nil, err
-		}
-		var announced *time.Time
-		if comp.AnnouncedAt != nil {
-			t := comp.AnnouncedAt.UTC()
-			announced = &t
-		}
-		return gin.H{"announced_at": announced}, nil
-	})
-}
-
-func (h *Handler) winners(c *gin.Context) {
-	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
-		es, err := h.App.Gallery(ctx, acc)
-		return gin.H{"announced": acc.Competition.Announced(h.App.Now()), "items": es}, err
 	})
 }
 

@@ -590,7 +590,8 @@ type (
 			AcceptedTypes []string `json:"accepted_types"`
 		} `json:"categories"`
 		Round struct {
-			Blind bool `json:"blind"`
+			ID    string `json:"id"`
+			Blind bool   `json:"blind"`
 		} `json:"round"`
 		Criteria []struct {
 			ID       string  `json:"id"`
@@ -648,6 +649,7 @@ type world struct {
 	entryID   string // the entrant's submitted entry
 	draftID   string // a second, draft entry of the entrant
 	photoCat  string
+	roundID   string // the competition's first round
 	criteria  []string
 	scaleMaxs map[string]int
 }
@@ -735,6 +737,7 @@ func thinPath(t *testing.T, w *world) {
 	if w.photoCat == "" {
 		t.Fatalf("no photo category in %+v", ov.Categories)
 	}
+	w.roundID = ov.Round.ID
 	w.scaleMaxs = map[string]int{}
 	for _, cr := range ov.Criteria {
 		w.criteria = append(w.criteria, cr.ID)
@@ -836,7 +839,8 @@ func thinPath(t *testing.T, w *world) {
 		Scored int `json:"scored"`
 		Total  int `json:"total"`
 	}
-	r = c.json(t, http.MethodGet, base+"/judging", w.judgeTok, nil)
+	round := base + "/rounds/" + w.roundID
+	r = c.json(t, http.MethodGet, round+"/queue", w.judgeTok, nil)
 	r.want(t, "judge queue", http.StatusOK, &q)
 	if len(q.Items) != 1 || q.Scored != 0 || q.Total != 1 || q.Items[0].ID != w.entryID || q.Items[0].Scored || q.Items[0].Mine {
 		t.Fatalf("judge queue: %s", r.body)
@@ -849,37 +853,41 @@ func thinPath(t *testing.T, w *world) {
 	r.want(t, "judge views entry", http.StatusOK, nil)
 	wantBlind(t, "judge views entry", r.body)
 
-	// The judge scores it.
+	// The judge scores it and submits the review.
 	marks := map[string]int{w.criteria[0]: 8, w.criteria[1]: 6, w.criteria[2]: 4}
-	var sc struct {
-		EntryID string         `json:"entry_id"`
-		Total   float64        `json:"total"`
-		Scores  map[string]int `json:"scores"`
+	var rv struct {
+		Total     float64        `json:"total"`
+		Scores    map[string]int `json:"scores"`
+		Submitted bool           `json:"submitted"`
 	}
-	c.json(t, http.MethodPut, entryPath+"/score", w.judgeTok, map[string]any{"scores": marks}).want(t, "score", http.StatusOK, &sc)
+	c.json(t, http.MethodPut, round+"/entries/"+w.entryID+"/review", w.judgeTok, map[string]any{"scores": marks, "submit": true}).want(t, "score", http.StatusOK, &rv)
 	// Weighted mean of each mark rescaled to 0–100: weights 2, 1, 1.
 	wantTotal := (2*(8.0-1)/9 + 1*(6.0-1)/9 + 1*4.0/5) / 4 * 100
-	if sc.EntryID != w.entryID || math.Abs(sc.Total-wantTotal) > 1e-9 {
-		t.Errorf("score: %+v, want total %.4f", sc, wantTotal)
+	if !rv.Submitted || math.Abs(rv.Total-wantTotal) > 1e-9 {
+		t.Errorf("review: %+v, want submitted with total %.4f", rv, wantTotal)
 	}
-	c.json(t, http.MethodGet, base+"/judging", w.judgeTok, nil).want(t, "judge queue after scoring", http.StatusOK, &q)
+	c.json(t, http.MethodGet, round+"/queue", w.judgeTok, nil).want(t, "judge queue after scoring", http.StatusOK, &q)
 	if q.Scored != 1 || q.Total != 1 || len(q.Items) != 1 || !q.Items[0].Scored {
 		t.Errorf("judge queue after scoring: scored %d/%d", q.Scored, q.Total)
 	}
 
-	// The organizer sees the ranking.
+	// The organizer sees the ranking, category by category.
 	var res struct {
-		Items []struct {
-			Rank   int       `json:"rank"`
-			Mean   float64   `json:"mean"`
-			Scores int       `json:"scores"`
-			Entry  entryJSON `json:"entry"`
-		} `json:"items"`
+		Categories []struct {
+			Items []struct {
+				Rank   int       `json:"rank"`
+				Raw    float64   `json:"raw"`
+				Scores int       `json:"scores"`
+				Entry  entryJSON `json:"entry"`
+			} `json:"items"`
+		} `json:"categories"`
 	}
-	c.json(t, http.MethodGet, base+"/results", w.orgToken, nil).want(t, "results", http.StatusOK, &res)
-	if len(res.Items) != 1 || res.Items[0].Rank != 1 || res.Items[0].Scores != 1 || res.Items[0].Entry.ID != w.entryID ||
-		math.Abs(res.Items[0].Mean-math.Round(wantTotal*100)/100) > 1e-9 {
-		t.Errorf("results: %+v, want rank 1 with mean %.2f", res.Items, wantTotal)
+	c.json(t, http.MethodGet, round+"/results", w.orgToken, nil).want(t, "results", http.StatusOK, &res)
+	if len(res.Categories) != 1 || len(res.Categories[0].Items) != 1 {
+		t.Fatalf("results: %+v, want one category with one entry", res)
+	}
+	if line := res.Categories[0].Items[0]; line.Rank != 1 || line.Scores != 1 || line.Entry.ID != w.entryID || math.Abs(line.Raw-wantTotal) > 0.01 {
+		t.Errorf("results: %+v, want rank 1 with %.2f", line, wantTotal)
 	}
 
 	// Before the announcement the public gallery is empty.
@@ -887,32 +895,35 @@ func thinPath(t *testing.T, w *world) {
 		Announced bool        `json:"announced"`
 		Items     []entryJSON `json:"items"`
 	}
-	r = c.json(t, http.MethodGet, base+"/winners", "", nil)
-	r.want(t, "winners before announcement", http.StatusOK, &win)
+	r = c.json(t, http.MethodGet, base+"/gallery", "", nil)
+	r.want(t, "gallery before announcement", http.StatusOK, &win)
 	if win.Announced || len(win.Items) != 0 || bytes.Contains(r.body, []byte("thumb_url")) {
-		t.Errorf("winners before announcement: %s", r.body)
+		t.Errorf("gallery before announcement: %s", r.body)
 	}
 
 	var aw struct {
 		EntryID string `json:"entry_id"`
 		Kind    string `json:"kind"`
 	}
-	c.json(t, http.MethodPost, base+"/awards", w.orgToken, map[string]string{"entry_id": w.entryID, "kind": "first"}).
+	c.json(t, http.MethodPost, round+"/awards", w.orgToken, map[string]string{"entry_id": w.entryID, "kind": "first"}).
 		want(t, "award", http.StatusCreated, &aw)
 	if aw.EntryID != w.entryID || aw.Kind != "first" {
 		t.Errorf("award: %+v", aw)
 	}
+	// An empty body never announces: the moment must be said.
+	p := c.json(t, http.MethodPost, round+"/announcement", w.orgToken, map[string]any{}).wantProblem(t, "announce without a moment", http.StatusUnprocessableEntity)
+	wantField(t, "announce without a moment", p, "at", "field.required")
 	var ann struct {
 		AnnouncedAt *time.Time `json:"announced_at"`
 	}
-	c.json(t, http.MethodPost, base+"/announcement", w.orgToken, nil).want(t, "announce", http.StatusOK, &ann)
+	c.json(t, http.MethodPost, round+"/announcement", w.orgToken, map[string]any{"now": true}).want(t, "announce", http.StatusOK, &ann)
 	if ann.AnnouncedAt == nil || time.Since(*ann.AnnouncedAt) > time.Minute {
 		t.Errorf("announce: announced_at %v", ann.AnnouncedAt)
 	}
 
 	// Now anyone sees the winner, with its maker's name and a thumbnail.
-	r = c.json(t, http.MethodGet, base+"/winners", "", nil)
-	r.want(t, "winners", http.StatusOK, &win)
+	r = c.json(t, http.MethodGet, base+"/gallery", "", nil)
+	r.want(t, "gallery", http.StatusOK, &win)
 	if !win.Announced || len(win.Items) != 1 {
 		t.Fatalf("winners after announcement: %s", r.body)
 	}
@@ -1101,8 +1112,9 @@ func badInput(t *testing.T, w *world) {
 		c.json(t, http.MethodGet, "/api/v1/me", "not-a-real-token", nil).wantProblem(t, "me with a made-up token", http.StatusUnauthorized)
 	})
 	t.Run("entrant views results", func(t *testing.T) {
-		c.json(t, http.MethodGet, base+"/results", w.entToken, nil).wantProblem(t, "entrant views results", http.StatusForbidden)
-		c.json(t, http.MethodGet, base+"/judging", w.entToken, nil).wantProblem(t, "entrant opens the judge queue", http.StatusForbidden)
+		round := base + "/rounds/" + w.roundID
+		c.json(t, http.MethodGet, round+"/results", w.entToken, nil).wantProblem(t, "entrant views results", http.StatusForbidden)
+		c.json(t, http.MethodGet, round+"/queue", w.entToken, nil).wantProblem(t, "entrant opens the judge queue", http.StatusForbidden)
 		c.json(t, http.MethodGet, base+"/audit", w.entToken, nil).wantProblem(t, "entrant reads the audit log", http.StatusForbidden)
 	})
 	t.Run("unknown slug", func(t *testing.T) {
@@ -1147,7 +1159,7 @@ func badInput(t *testing.T, w *world) {
 		wantField(t, "submit without a file", p, "files", "submit.no_file")
 	})
 
-	scorePath := base + "/entries/" + w.entryID + "/score"
+	scorePath := base + "/rounds/" + w.roundID + "/entries/" + w.entryID + "/review"
 	t.Run("score out of scale", func(t *testing.T) {
 		marks := map[string]int{w.criteria[0]: w.scaleMaxs[w.criteria[0]] + 1, w.criteria[1]: 5, w.criteria[2]: 3}
 		p := c.json(t, http.MethodPut, scorePath, w.judgeTok, map[string]any{"scores": marks}).
@@ -1162,7 +1174,7 @@ func badInput(t *testing.T, w *world) {
 	})
 	t.Run("entrant scores", func(t *testing.T) {
 		marks := map[string]int{w.criteria[0]: 5, w.criteria[1]: 5, w.criteria[2]: 3}
-		c.json(t, http.MethodPut, scorePath, w.entToken, map[string]any{"scores": marks}).wantProblem(t, "entrant scores", http.StatusForbidden)
+		c.json(t, http.MethodPut, scorePath, w.entToken, map[string]any{"scores": marks, "submit": true}).wantProblem(t, "entrant scores", http.StatusForbidden)
 	})
 	t.Run("bad invitation role", func(t *testing.T) {
 		p := c.json(t, http.MethodPost, base+"/invitations", w.orgToken, map[string]string{"role": "organizer"}).
@@ -1170,7 +1182,7 @@ func badInput(t *testing.T, w *world) {
 		wantField(t, "invite an organizer", p, "role", "invite.role_invalid")
 	})
 	t.Run("announce twice", func(t *testing.T) {
-		c.json(t, http.MethodPost, base+"/announcement", w.orgToken, nil).wantProblem(t, "announce twice", http.StatusConflict)
+		c.json(t, http.MethodPost, base+"/rounds/"+w.roundID+"/announcement", w.orgToken, map[string]any{"now": true}).wantProblem(t, "announce twice", http.StatusConflict)
 	})
 	t.Run("sign up with bad fields", func(t *testing.T) {
 		p := c.json(t, http.MethodPost, "/api/v1/users", "", map[string]string{"email": "not-an-email", "name": "", "password": "short", "country": "Kenya"}).

@@ -3,14 +3,13 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
 	"sort"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tessera/tessera/internal/auth"
-	"github.com/tessera/tessera/internal/contest"
+	"github.com/tessera/tessera/internal/failure"
 )
 
 // Problem is an RFC 9457 problem details body.
@@ -29,65 +28,26 @@ type FieldProblem struct {
 	Message string `json:"message"`
 }
 
-// fail answers with the problem for err. Errors a user can cause map to 4xx;
-// anything else is logged once and answered with a bland 500.
+// fail answers with the problem for err, as internal/failure classifies
+// it; a fault of ours is logged once and answered with a bland 500.
 func (h *Handler) fail(c *gin.Context, err error) {
 	lang := auth.LangFrom(c.Request.Context())
-	var fe *contest.FieldError
-	var mbe *http.MaxBytesError
-	status, key := http.StatusInternalServerError, "error.internal"
-	switch {
-	case errors.As(err, &fe):
-		p := Problem{Type: "about:blank", Title: "Invalid input", Status: http.StatusUnprocessableEntity, Detail: h.Catalog.T(lang, "error.invalid")}
-		for f, code := range fe.Fields {
+	a := failure.Classify(err)
+	p := Problem{Type: "about:blank", Title: http.StatusText(a.Status), Status: a.Status, Detail: h.Catalog.T(lang, a.Key)}
+	if a.Fields != nil {
+		p.Title = "Invalid input"
+		for f, code := range a.Fields.Fields {
 			p.Errors = append(p.Errors, FieldProblem{Field: f, Code: code, Message: h.Catalog.T(lang, code)})
 		}
 		sort.Slice(p.Errors, func(i, j int) bool { return p.Errors[i].Field < p.Errors[j].Field })
-		h.problem(c, p)
-		return
-	case errors.As(err, &mbe):
-		status, key = http.StatusRequestEntityTooLarge, "error.too_large"
-	case errors.Is(err, auth.ErrBadCredentials):
-		status, key = http.StatusUnauthorized, "auth.bad_credentials"
-	case errors.Is(err, contest.ErrUnauthorized):
-		status, key = http.StatusUnauthorized, "error.unauthorized"
-	case errors.Is(err, contest.ErrForbidden):
-		status, key = http.StatusForbidden, "error.forbidden"
-	case errors.Is(err, contest.ErrNotFound):
-		status, key = http.StatusNotFound, "error.not_found"
-	case errors.Is(err, contest.ErrClosed):
-		status, key = http.StatusForbidden, "error.closed"
-	case errors.Is(err, contest.ErrConflict):
-		status, key = http.StatusConflict, "error.conflict"
-	case errors.Is(err, errBadRequest):
-		status, key = http.StatusBadRequest, "error.bad_request"
 	}
-	if status >= 500 {
+	if a.Internal() {
 		h.Logger.Error("api request failed", "method", c.Request.Method, "route", c.FullPath(), "err", err)
 	}
-	detail := h.Catalog.T(lang, key)
-	if errors.Is(err, contest.ErrClosed) {
-		detail = h.Catalog.T(lang, ClosedKey(err))
-	}
-	h.problem(c, Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Detail: detail})
-}
-
-// ClosedKey picks the message-catalog key for a deadline error.
-func ClosedKey(err error) string {
-	switch {
-	case errors.Is(err, contest.ErrNotYetOpen):
-		return "closed.not_open"
-	case errors.Is(err, contest.ErrDeadlinePassed):
-		return "closed.deadline"
-	case errors.Is(err, contest.ErrJudgingNotOpen), errors.Is(err, contest.ErrJudgingClosed):
-		return "closed.judging"
-	}
-	return "error.closed"
+	h.problem(c, p)
 }
 
 func (h *Handler) problem(c *gin.Context, p Problem) {
 	c.Header("Content-Type", "application/problem+json")
 	c.AbortWithStatusJSON(p.Status, p)
 }
-
-var errBadRequest = errors.New("bad request")

@@ -43,7 +43,9 @@ func (h *Handler) registerJudging(g *gin.RouterGroup) {
 
 	c.GET("/rounds/:round/results", h.roundResults)
 	c.POST("/rounds/:round/tie-decisions", h.decideTie)
-	c.DELETE("/awards/:entry/:kind", h.withdrawAward)
+	c.POST("/rounds/:round/awards", h.giveAward)
+	c.DELETE("/rounds/:round/awards/:entry/:kind", h.withdrawAward)
+	c.POST("/rounds/:round/announcement", h.announce)
 	c.GET("/gallery", h.gallery)
 	c.GET("/outbox", h.outbox)
 
@@ -239,9 +241,27 @@ func (h *Handler) decideTie(c *gin.Context) {
 	})
 }
 
+func (h *Handler) giveAward(c *gin.Context) {
+	call(h, c, http.StatusCreated, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in app.AwardInput) (app.AwardInput, error) {
+		return in, h.App.GiveAward(ctx, acc, c.Param("round"), in)
+	})
+}
+
 func (h *Handler) withdrawAward(c *gin.Context) {
 	answer(h, c, http.StatusNoContent, func(ctx context.Context, acc app.Access) (none, error) {
-		return none{}, h.App.WithdrawAward(ctx, acc, c.Param("entry"), contest.AwardKind(c.Param("kind")))
+		in := app.AwardInput{EntryID: c.Param("entry"), Kind: contest.AwardKind(c.Param("kind"))}
+		return none{}, h.App.WithdrawAward(ctx, acc, c.Param("round"), in)
+	})
+}
+
+// announce schedules the announcement: {"now": true} or {"at": time}.
+func (h *Handler) announce(c *gin.Context) {
+	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in app.AnnouncementInput) (gin.H, error) {
+		at, err := h.App.Announce(ctx, acc, c.Param("round"), in)
+		if err != nil {
+			return nil, err
+		}
+		return gin.H{"announced_at": at}, nil
 	})
 }
 

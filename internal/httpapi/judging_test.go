@@ -642,13 +642,13 @@ func (w *jw) awards(t *testing.T) {
 	if len(adv.EntryIDs) != 2 || adv.EntryIDs[0] != w.entries["A"] || adv.EntryIDs[1] != w.entries["C"] {
 		t.Fatalf("advanced %v, want A then C", adv.EntryIDs)
 	}
-	w.call(t, "organizer", http.MethodPost, w.base+"/awards", map[string]any{"entry_id": w.entries["A"], "kind": "first"}).want(t, "first prize", http.StatusCreated, nil)
-	w.call(t, "organizer", http.MethodPost, w.base+"/awards", map[string]any{"entry_id": w.entries["C"], "kind": "first"}).wantProblem(t, "second first prize", http.StatusUnprocessableEntity)
-	w.call(t, "organizer", http.MethodPost, w.base+"/awards", map[string]any{"entry_id": w.entries["B"], "kind": "honourable"}).want(t, "honourable mention", http.StatusCreated, nil)
-	w.call(t, "organizer", http.MethodPost, w.base+"/awards", map[string]any{"entry_id": w.entries["A"], "kind": "grand"}).want(t, "grand prize", http.StatusCreated, nil)
-	w.call(t, "organizer", http.MethodPost, w.base+"/awards", map[string]any{"entry_id": w.entries["D"], "kind": "third"}).want(t, "third", http.StatusCreated, nil)
-	w.call(t, "organizer", http.MethodDelete, w.base+"/awards/"+w.entries["D"]+"/third", nil).want(t, "withdraw third", http.StatusNoContent, nil)
-	w.call(t, "judge", http.MethodPost, w.base+"/awards", map[string]any{"entry_id": w.entries["D"], "kind": "third"}).wantProblem(t, "judge gives a prize", http.StatusForbidden)
+	w.call(t, "organizer", http.MethodPost, r1+"/awards", map[string]any{"entry_id": w.entries["A"], "kind": "first"}).want(t, "first prize", http.StatusCreated, nil)
+	w.call(t, "organizer", http.MethodPost, r1+"/awards", map[string]any{"entry_id": w.entries["C"], "kind": "first"}).wantProblem(t, "second first prize", http.StatusUnprocessableEntity)
+	w.call(t, "organizer", http.MethodPost, r1+"/awards", map[string]any{"entry_id": w.entries["B"], "kind": "honourable"}).want(t, "honourable mention", http.StatusCreated, nil)
+	w.call(t, "organizer", http.MethodPost, r1+"/awards", map[string]any{"entry_id": w.entries["A"], "kind": "grand"}).want(t, "grand prize", http.StatusCreated, nil)
+	w.call(t, "organizer", http.MethodPost, r1+"/awards", map[string]any{"entry_id": w.entries["D"], "kind": "third"}).want(t, "third", http.StatusCreated, nil)
+	w.call(t, "organizer", http.MethodDelete, r1+"/awards/"+w.entries["D"]+"/third", nil).want(t, "withdraw third", http.StatusNoContent, nil)
+	w.call(t, "judge", http.MethodPost, r1+"/awards", map[string]any{"entry_id": w.entries["D"], "kind": "third"}).wantProblem(t, "judge gives a prize", http.StatusForbidden)
 }
 
 func (w *jw) announce(t *testing.T) {
@@ -660,8 +660,9 @@ func (w *jw) announce(t *testing.T) {
 	var ann struct {
 		AnnouncedAt *time.Time `json:"announced_at"`
 	}
-	w.call(t, "organizer", http.MethodPost, w.base+"/announcement", map[string]any{"at": at}).want(t, "schedule", http.StatusOK, &ann)
-	w.call(t, "organizer", http.MethodPost, w.base+"/awards", map[string]any{"entry_id": w.entries["D"], "kind": "third"}).wantProblem(t, "award after scheduling", http.StatusForbidden)
+	r1 := w.base + "/rounds/" + w.round1
+	w.call(t, "organizer", http.MethodPost, r1+"/announcement", map[string]any{"at": at}).want(t, "schedule", http.StatusOK, &ann)
+	w.call(t, "organizer", http.MethodPost, r1+"/awards", map[string]any{"entry_id": w.entries["D"], "kind": "third"}).wantProblem(t, "award after scheduling", http.StatusForbidden)
 	// Before the moment: mail queued but not sent (checked first, while
 	// the moment is surely ahead), and nothing anywhere.
 	var box struct {
@@ -973,7 +974,6 @@ func (w *jw) matrix(t *testing.T, ph phase) {
 				t.Errorf("an entry without consent is in the gallery")
 			}
 		}},
-		{name: "winners", method: "GET", path: w.base + "/winners", want: func(string) int { return 200 }},
 		{name: "owner's entries", method: "GET", path: w.base + "/entries", want: func(role string) int {
 			if role == "public" {
 				return 401

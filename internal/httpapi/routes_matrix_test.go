@@ -38,7 +38,6 @@ var routeMatrix = []string{
 	"PUT /api/v1/competitions/:slug/entries/:id/files",
 	"POST /api/v1/competitions/:slug/entries/:id/submit",
 	"POST /api/v1/competitions/:slug/entries/:id/withdraw",
-	"PUT /api/v1/competitions/:slug/entries/:id/score",
 	"POST /api/v1/competitions/:slug/entries/:id/uploads",
 	"GET /api/v1/competitions/:slug/uploads/:upload",
 	"PUT /api/v1/competitions/:slug/uploads/:upload/parts/:part",
@@ -46,12 +45,6 @@ var routeMatrix = []string{
 	"DELETE /api/v1/competitions/:slug/uploads/:upload",
 	"GET /api/v1/competitions/:slug/categories/:category/rules",
 	"PUT /api/v1/competitions/:slug/categories/:category/rules",
-	"GET /api/v1/competitions/:slug/judging",
-	"GET /api/v1/competitions/:slug/results",
-	"POST /api/v1/competitions/:slug/awards",
-	"DELETE /api/v1/competitions/:slug/awards/:entry/:kind",
-	"POST /api/v1/competitions/:slug/announcement",
-	"GET /api/v1/competitions/:slug/winners",
 	"GET /api/v1/competitions/:slug/gallery",
 	"GET /api/v1/competitions/:slug/audit",
 	"GET /api/v1/competitions/:slug/outbox",
@@ -77,6 +70,9 @@ var routeMatrix = []string{
 	"PUT /api/v1/competitions/:slug/conflict-rules",
 	"GET /api/v1/competitions/:slug/rounds/:round/results",
 	"POST /api/v1/competitions/:slug/rounds/:round/tie-decisions",
+	"POST /api/v1/competitions/:slug/rounds/:round/awards",
+	"DELETE /api/v1/competitions/:slug/rounds/:round/awards/:entry/:kind",
+	"POST /api/v1/competitions/:slug/rounds/:round/announcement",
 	"GET /api/v1/competitions/:slug/exports/entries.csv",
 	"GET /api/v1/competitions/:slug/exports/audit.csv",
 	"GET /api/v1/competitions/:slug/rounds/:round/exports/scores.csv",
@@ -208,7 +204,6 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 		{route: "POST /api/v1/competitions/:slug/entries/:id/submit", method: "POST", path: w.base + "/entries/" + w.foreign.entry + "/submit", roles: []string{"other", "organizer"}, want: func(string) int { return 404 }},
 		{route: "POST /api/v1/competitions/:slug/entries/:id/withdraw", method: "POST", path: w.base + "/entries/" + a + "/withdraw", roles: notOwner, want: hidden},
 		{route: "POST /api/v1/competitions/:slug/entries/:id/withdraw", method: "POST", path: w.base + "/entries/" + w.foreign.entry + "/withdraw", roles: []string{"other", "organizer"}, want: func(string) int { return 404 }},
-		{route: "PUT /api/v1/competitions/:slug/entries/:id/score", method: "PUT", path: w.base + "/entries/" + a + "/score", roles: notOrg[:3], body: map[string]any{"scores": map[string]int{}}, want: denied},
 		{route: "POST /api/v1/competitions/:slug/entries/:id/uploads", method: "POST", path: w.base + "/entries/" + a + "/uploads", roles: notOwner, body: map[string]any{"name": "x.jpg", "size": 1000, "type": "image/jpeg"}, want: hidden},
 		{route: "POST /api/v1/competitions/:slug/entries/:id/uploads", method: "POST", path: w.base + "/entries/" + w.foreign.entry + "/uploads", roles: []string{"other", "organizer"}, body: map[string]any{"name": "x.jpg", "size": 1000, "type": "image/jpeg"}, want: func(string) int { return 404 }},
 		{route: "GET /api/v1/competitions/:slug/uploads/:upload", method: "GET", path: w.base + "/uploads/" + madeUp, want: hidden},
@@ -218,7 +213,7 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 		{route: "GET /api/v1/competitions/:slug/categories/:category/rules", method: "GET", path: w.base + "/categories/" + w.photo + "/rules", want: ok},
 		{route: "GET /api/v1/competitions/:slug/categories/:category/rules", method: "GET", path: w.base + "/categories/" + madeUp + "/rules", want: func(string) int { return 404 }},
 		{route: "PUT /api/v1/competitions/:slug/categories/:category/rules", method: "PUT", path: w.base + "/categories/" + w.photo + "/rules", roles: notOrg, body: map[string]any{}, want: denied},
-		{route: "GET /api/v1/competitions/:slug/judging", method: "GET", path: w.base + "/judging", want: func(role string) int {
+		{route: "GET /api/v1/competitions/:slug/rounds/:round/queue", method: "GET", path: r1 + "/queue", want: func(role string) int {
 			switch role {
 			case "judge", "unassigned", "conflicted":
 				return 200
@@ -234,17 +229,17 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 				t.Errorf("%s's queue (blind %v): holds A %v, names its entrant %v: %s", role, w.blind, holds, names, truncate(body))
 			}
 		}},
-		{route: "GET /api/v1/competitions/:slug/results", method: "GET", path: w.base + "/results", want: orgOnly},
-		{route: "POST /api/v1/competitions/:slug/awards", method: "POST", path: w.base + "/awards", roles: notOrg, body: map[string]any{"entry_id": b, "kind": "second"}, want: denied},
-		{route: "POST /api/v1/competitions/:slug/awards", method: "POST", path: w.base + "/awards", roles: []string{"organizer"}, body: map[string]any{"entry_id": w.foreign.entry, "kind": "second"}, want: func(string) int {
+		{route: "POST /api/v1/competitions/:slug/rounds/:round/awards", method: "POST", path: r1 + "/awards", roles: notOrg, body: map[string]any{"entry_id": b, "kind": "second"}, want: denied},
+		{route: "POST /api/v1/competitions/:slug/rounds/:round/awards", method: "POST", path: r1 + "/awards", roles: []string{"organizer"}, body: map[string]any{"entry_id": w.foreign.entry, "kind": "second"}, want: func(string) int {
 			if ph >= phaseScheduled {
 				return 403 // no awards once the announcement is scheduled
 			}
 			return 422 // award.entry_invalid, the same as for a made-up id
 		}},
-		{route: "DELETE /api/v1/competitions/:slug/awards/:entry/:kind", method: "DELETE", path: w.base + "/awards/" + a + "/first", roles: notOrg, want: denied},
-		{route: "POST /api/v1/competitions/:slug/announcement", method: "POST", path: w.base + "/announcement", roles: notOrg, body: map[string]any{}, want: denied},
-		{route: "GET /api/v1/competitions/:slug/winners", method: "GET", path: w.base + "/winners", want: ok},
+		{route: "POST /api/v1/competitions/:slug/rounds/:round/awards", method: "POST", path: fr + "/awards", roles: []string{"organizer"}, body: map[string]any{"entry_id": b, "kind": "second"}, want: orgDeniedOr404},
+		{route: "DELETE /api/v1/competitions/:slug/rounds/:round/awards/:entry/:kind", method: "DELETE", path: r1 + "/awards/" + a + "/first", roles: notOrg, want: denied},
+		{route: "POST /api/v1/competitions/:slug/rounds/:round/announcement", method: "POST", path: r1 + "/announcement", roles: notOrg, body: map[string]any{"now": true}, want: denied},
+		{route: "POST /api/v1/competitions/:slug/rounds/:round/announcement", method: "POST", path: fr + "/announcement", roles: []string{"organizer"}, body: map[string]any{"now": true}, want: orgDeniedOr404},
 		{route: "GET /api/v1/competitions/:slug/gallery", method: "GET", path: w.base + "/gallery", want: ok},
 		{route: "GET /api/v1/competitions/:slug/audit", method: "GET", path: w.base + "/audit", want: orgOnly},
 		{route: "GET /api/v1/competitions/:slug/outbox", method: "GET", path: w.base + "/outbox", want: orgOnly},

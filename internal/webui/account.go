@@ -9,6 +9,7 @@ import (
 
 	"github.com/tessera/tessera/internal/auth"
 	"github.com/tessera/tessera/internal/contest"
+	"github.com/tessera/tessera/internal/failure"
 )
 
 // signUpFields are the sign-up form's fields in display order.
@@ -41,7 +42,7 @@ func (h *Handler) signUpForm(c *gin.Context) {
 
 func (h *Handler) signUp(c *gin.Context) {
 	if err := c.Request.ParseForm(); err != nil {
-		h.fail(c, nil, badRequestError{err})
+		h.fail(c, nil, failure.BadRequest(err))
 		return
 	}
 	p := h.accountPage(c, "signup", "signup.title", signUpFields())
@@ -64,7 +65,7 @@ func (h *Handler) signInForm(c *gin.Context) {
 
 func (h *Handler) signIn(c *gin.Context) {
 	if err := c.Request.ParseForm(); err != nil {
-		h.fail(c, nil, badRequestError{err})
+		h.fail(c, nil, failure.BadRequest(err))
 		return
 	}
 	p := h.accountPage(c, "signin", "signin.title", signInFields())

@@ -11,6 +11,7 @@ import (
 	"github.com/tessera/tessera/internal/app"
 	"github.com/tessera/tessera/internal/auth"
 	"github.com/tessera/tessera/internal/contest"
+	"github.com/tessera/tessera/internal/failure"
 )
 
 // competitionData is the competition page.
@@ -159,7 +160,7 @@ func (h *Handler) invite(c *gin.Context) {
 // postForm parses the request's form body.
 func postForm(c *gin.Context) (url.Values, error) {
 	if err := c.Request.ParseForm(); err != nil {
-		return nil, badRequestError{err}
+		return nil, failure.BadRequest(err)
 	}
 	return c.Request.PostForm, nil
 }

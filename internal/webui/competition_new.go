@@ -15,6 +15,7 @@ import (
 	"github.com/tessera/tessera/internal/app"
 	"github.com/tessera/tessera/internal/auth"
 	"github.com/tessera/tessera/internal/contest"
+	"github.com/tessera/tessera/internal/failure"
 )
 
 // rubricRows is how many criterion rows the new-competition form offers.
@@ -120,7 +121,7 @@ func (h *Handler) newCompetition(c *gin.Context) {
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
-		h.fail(c, nil, badRequestError{err})
+		h.fail(c, nil, failure.BadRequest(err))
 		return
 	}
 	p.Form = c.Request.PostForm

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tessera/tessera/internal/app"
 	"github.com/tessera/tessera/internal/contest"
+	"github.com/tessera/tessera/internal/failure"
 )
 
 // refreshSeconds is how often an entry page reloads while its files are
@@ -105,7 +106,7 @@ func (h *Handler) entryPage(c *gin.Context, acc app.Access, id string) (*page, e
 	if d.Judge {
 		// Judges score on the round's review page (rubric, drafts, note,
 		// feedback); the entry page leads there.
-		round, _, err := h.App.Rubric(ctx, acc)
+		round, _, err := h.App.ActiveRound(ctx, acc)
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +156,7 @@ func (h *Handler) upload(c *gin.Context) {
 		h.failEntry(c, acc, id, &contest.FieldError{Fields: map[string]string{"file": "upload.too_large"}})
 		return
 	case err != nil:
-		h.fail(c, nil, badRequestError{err})
+		h.fail(c, nil, failure.BadRequest(err))
 		return
 	}
 	var fh *multipart.FileHeader

@@ -31,6 +31,7 @@ func (h *Handler) registerJudging(g *gin.RouterGroup) {
 	g.GET("/c/:slug/rounds/:round/results", h.roundResults)
 	g.POST("/c/:slug/rounds/:round/tie", h.decideTie)
 	g.POST("/c/:slug/rounds/:round/award", h.giveAward)
+	g.POST("/c/:slug/rounds/:round/award/withdraw", h.withdrawAward)
 	g.POST("/c/:slug/rounds/:round/announcement", h.scheduleAnnouncement)
 	g.GET("/c/:slug/conflicts", h.conflictsPage)
 	g.POST("/c/:slug/conflicts", h.declareConflict)

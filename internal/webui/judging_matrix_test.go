@@ -430,7 +430,7 @@ func (w *matrixWorld) pages() []matrixPage {
 				lacks(t, p, `href="`+queue+`"`)
 			}
 		}},
-		{w.path("/winners"), func(string) int { return http.StatusOK }, func(t *testing.T, role string, p page) {
+		{w.path("/gallery"), func(string) int { return http.StatusOK }, func(t *testing.T, role string, p page) {
 			lacks(t, p, fileA, "/original")
 			if !announced {
 				// Not even to those who may see the entries elsewhere.

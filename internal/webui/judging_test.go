@@ -133,7 +133,7 @@ func TestJudgingPages(t *testing.T) {
 	if p := people["judge"].get("/c/hands-at-work/audit"); p.Status != http.StatusForbidden {
 		t.Fatalf("judge opens the audit log: %d", p.Status)
 	}
-	want(t, s.browser().get("/c/hands-at-work/winners"), http.StatusOK, "Work of owner")
+	want(t, s.browser().get("/c/hands-at-work/gallery"), http.StatusOK, "Work of owner")
 }
 
 func findAll(body, pattern string) []string {

@@ -330,7 +330,13 @@ func (h *Handler) decideTie(c *gin.Context) {
 
 func (h *Handler) giveAward(c *gin.Context) {
 	h.resultsAction(c, func(acc app.Access, form url.Values) error {
-		return h.App.GiveAward(c.Request.Context(), acc, form.Get("entry_id"), contest.AwardKind(form.Get("kind")))
+		return h.App.GiveAward(c.Request.Context(), acc, c.Param("round"), app.AwardInput{EntryID: form.Get("entry_id"), Kind: contest.AwardKind(form.Get("kind"))})
+	})
+}
+
+func (h *Handler) withdrawAward(c *gin.Context) {
+	h.resultsAction(c, func(acc app.Access, form url.Values) error {
+		return h.App.WithdrawAward(c.Request.Context(), acc, c.Param("round"), app.AwardInput{EntryID: form.Get("entry_id"), Kind: contest.AwardKind(form.Get("kind"))})
 	})
 }
 
@@ -340,19 +346,17 @@ func (h *Handler) giveAward(c *gin.Context) {
 // an empty one must never mean "now", which cannot be undone.
 func (h *Handler) scheduleAnnouncement(c *gin.Context) {
 	h.resultsAction(c, func(acc app.Access, form url.Values) error {
-		var at time.Time
-		if form.Get("when") != "now" {
-			v := form.Get("at")
-			if v == "" {
-				return &contest.FieldError{Fields: map[string]string{"at": "field.required"}}
+		in := app.AnnouncementInput{Now: form.Get("when") == "now"}
+		if !in.Now {
+			if v := form.Get("at"); v != "" {
+				t, err := time.ParseInLocation(datetimeLocal, v, acc.Competition.Location())
+				if err != nil {
+					return &contest.FieldError{Fields: map[string]string{"at": "field.invalid"}}
+				}
+				in.At = &t
 			}
-			t, err := time.ParseInLocation(datetimeLocal, v, acc.Competition.Location())
-			if err != nil {
-				return &contest.FieldError{Fields: map[string]string{"at": "field.invalid"}}
-			}
-			at = t
 		}
-		_, err := h.App.ScheduleAnnouncement(c.Request.Context(), acc, at)
+		_, err := h.App.Announce(c.Request.Context(), acc, c.Param("round"), in)
 		return err
 	})
 }

@@ -93,10 +93,7 @@ func (h *Handler) Register(r *gin.Engine) {
 	g.POST("/c/:slug/entries/:id/submit", h.submit)
 	g.POST("/c/:slug/entries/:id/withdraw", h.withdraw)
 	g.GET("/c/:slug/judge", h.judgeHome)
-	g.GET("/c/:slug/results", h.results)
-	g.POST("/c/:slug/awards", h.award)
-	g.POST("/c/:slug/announce", h.announce)
-	g.GET("/c/:slug/winners", h.winners)
+	g.GET("/c/:slug/gallery", h.gallery)
 	g.GET("/c/:slug/duplicates", h.duplicatesPage)
 
 	g.GET("/invite/:token", h.invitation)

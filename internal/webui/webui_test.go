@@ -438,7 +438,8 @@ func TestThinPath(t *testing.T) {
 	want(t, jud.get(entryPath), http.StatusOK, "Your total:")
 	want(t, jud.get("/c/"+slug+"/judge"), http.StatusOK, "1 of 1 submitted", "Started or done")
 	// Judges may not see results.
-	want(t, jud.get("/c/"+slug+"/results"), http.StatusForbidden, "You do not have permission to do that.")
+	roundPath := review[1][:strings.Index(review[1], "/review/")]
+	want(t, jud.get(roundPath+"/results"), http.StatusForbidden, "You do not have permission to do that.")
 
 	// The organizer sees everything of the entry, the entrant included.
 	want(t, org.get(entryPath), http.StatusOK, "Amina Wanjiru", "IMG_2041 indigo.jpg", "Download the original", "Submitted")
@@ -448,25 +449,31 @@ func TestThinPath(t *testing.T) {
 
 	// Before the announcement the public sees nothing of the winner.
 	pub := s.browser()
-	p = pub.get("/c/" + slug + "/winners")
+	p = pub.get("/c/" + slug + "/gallery")
 	want(t, p, http.StatusOK, "Results have not been announced yet")
 	lacks(t, p, "Indigo Hands", "Amina", "/files/")
 
-	// The organizer ranks, awards and announces.
-	p = org.get("/c/" + slug + "/results")
-	want(t, p, http.StatusOK, "Indigo Hands", "Amina Wanjiru", "Mark as winner", "Announce results now")
-	want(t, org.post("/c/"+slug+"/announce", nil), http.StatusUnprocessableEntity, "Choose at least one winner before announcing.")
+	// The organizer ranks, awards and announces from the round's results.
+	p = org.get(roundPath + "/results")
+	want(t, p, http.StatusOK, "Indigo Hands", "Amina Wanjiru", "Give", "Announce now")
+	p = org.post(roundPath+"/announcement", url.Values{"when": {"now"}})
+	want(t, p, http.StatusUnprocessableEntity, "Choose at least one winner before announcing.")
 	entryID := entryPath[strings.LastIndex(entryPath, "/")+1:]
-	p = org.post("/c/"+slug+"/awards", url.Values{"entry_id": {entryID}, "kind": {"winner"}})
-	want(t, p, http.StatusOK, `badge-award">Winner`)
-	want(t, pub.get("/c/"+slug+"/winners"), http.StatusOK, "Results have not been announced yet")
-	p = org.post("/c/"+slug+"/announce", nil)
-	want(t, p, http.StatusOK, "Announced on", "/c/"+slug+"/winners")
-	lacks(t, p, "Mark as winner")
+	p = org.post(roundPath+"/award", url.Values{"entry_id": {entryID}, "kind": {"second"}})
+	want(t, p, http.StatusOK, `badge-award">Second prize`, "Withdraw")
+	p = org.post(roundPath+"/award/withdraw", url.Values{"entry_id": {entryID}, "kind": {"second"}})
+	want(t, p, http.StatusOK, "Indigo Hands")
+	lacks(t, p, `badge-award">Second prize`)
+	p = org.post(roundPath+"/award", url.Values{"entry_id": {entryID}, "kind": {"first"}})
+	want(t, p, http.StatusOK, `badge-award">First prize`)
+	want(t, pub.get("/c/"+slug+"/gallery"), http.StatusOK, "Results have not been announced yet")
+	p = org.post(roundPath+"/announcement", url.Values{"when": {"now"}})
+	want(t, p, http.StatusOK, "Results are public from", "/c/"+slug+"/gallery")
+	lacks(t, p, "Withdraw", ">Give<")
 
 	// The public gallery.
-	p = pub.get("/c/" + slug + "/winners")
-	want(t, p, http.StatusOK, "Indigo Hands", "Amina Wanjiru", "Amina Wanjiru Cooperative", "Winner")
+	p = pub.get("/c/" + slug + "/gallery")
+	want(t, p, http.StatusOK, "Indigo Hands", "Amina Wanjiru", "Amina Wanjiru Cooperative", "First prize")
 	lacks(t, p, "IMG_2041", "/original")
 	src := strings.ReplaceAll(find(t, p, `<img src="(/files/[^"]+)"`), "&amp;", "&")
 	img = pub.get(src)
