@@ -208,12 +208,12 @@ test('a judge scores a blind round', async (t) => {
 test('the announcement: nothing before the moment, everything at it', async (t) => {
   const pub = await newPage('public');
   const owner = await newPage('owner');
-  const winnersPath = `/c/${s.slug}/winners`;
+  const winnersPath = `/c/${s.slug}/gallery`;
 
   await t.test('the organizer gives a prize and schedules the announcement', async () => {
-    await ok(api('POST', `${s.base}/awards`, s.org, { entry_id: s.entry, kind: 'first' }), 201);
+    await ok(api('POST', `${s.base}/rounds/${s.round}/awards`, s.org, { entry_id: s.entry, kind: 'first' }), 201);
     s.at = new Date(Date.now() + 8000);
-    await ok(api('POST', `${s.base}/announcement`, s.org, { at: s.at }));
+    await ok(api('POST', `${s.base}/rounds/${s.round}/announcement`, s.org, { at: s.at }));
   });
 
   await t.test('just before: nothing anywhere', async () => {

@@ -218,24 +218,26 @@ test('thin path through the pages', async (t) => {
   const pub = await newPage('public');
 
   await t.test('before the announcement the public sees no winner', async () => {
-    await pub.goto(`/c/${s.slug}/winners`);
+    await pub.goto(`/c/${s.slug}/gallery`);
     await assert.doesNotReject(pub.getByText('Results have not been announced yet').waitFor());
     const html = await pub.content();
     assert.ok(!html.includes(ENTRY_TITLE) && !html.includes('Amina'));
   });
 
-  await t.test('organizer marks the winner and announces', async () => {
-    await org.goto(`/c/${s.slug}/results`);
-    await assert.doesNotReject(org.getByRole('cell', { name: ENTRANT.name }).waitFor());
-    await org.getByRole('button', { name: /^Mark as winner/ }).first().click();
-    await assert.doesNotReject(main(org).locator('.badge-award', { hasText: 'Winner' }).first().waitFor());
+  await t.test('organizer gives the first prize from the round\'s results and announces', async () => {
+    await org.goto(`/c/${s.slug}/rounds`);
+    await main(org).getByRole('link', { name: 'Results' }).first().click();
+    await org.waitForURL(/\/rounds\/[^/]+\/results$/);
+    await assert.doesNotReject(main(org).getByText(ENTRANT.name).first().waitFor());
+    await org.getByRole('button', { name: new RegExp(`^Give: ${ENTRY_TITLE}`) }).click();
+    await assert.doesNotReject(main(org).locator('.badge-award', { hasText: 'First prize' }).first().waitFor());
     await shot(org, 'organizer-results');
-    await org.getByRole('button', { name: 'Announce results now' }).click();
-    await assert.doesNotReject(org.getByText('Announced on').waitFor());
+    await org.getByRole('button', { name: 'Announce now' }).click();
+    await assert.doesNotReject(org.getByText('Results are public from').waitFor());
   });
 
-  await t.test('the public winners page shows the winner', async () => {
-    await pub.goto(`/c/${s.slug}/winners`);
+  await t.test('the public gallery shows the winner', async () => {
+    await pub.goto(`/c/${s.slug}/gallery`);
     await assert.doesNotReject(pub.getByRole('heading', { name: ENTRY_TITLE }).waitFor());
     await assert.doesNotReject(pub.getByText(ENTRANT.name).first().waitFor());
     await waitForImage(pub, '.gallery img', 10_000);
