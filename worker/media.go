@@ -94,16 +94,10 @@ type MediaHandler struct {
 	TempDir string
 }
 
-// DerivativeKey is the object key of an asset's JPEG derivative. It is
-// deterministic, so a retried task overwrites instead of duplicating, and
-// names no entrant.
-func DerivativeKey(entryID, assetID, name string) string {
-	return DerivativeObjectKey(entryID, assetID, name, "image/jpeg")
-}
-
 // DerivativeObjectKey is the object key of an asset's derivative of the
 // given content type ("…/thumb.jpg", "…/judge.png", "…/video.mp4",
-// "…/text.txt").
+// "…/text.txt"). It is deterministic, so a retried task overwrites instead
+// of duplicating, and names no entrant.
 func DerivativeObjectKey(entryID, assetID, name, contentType string) string {
 	return "entries/" + entryID + "/" + assetID + "/" + name + media.Extension(contentType)
 }

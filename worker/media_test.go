@@ -389,7 +389,7 @@ func TestMediaThroughQueue(t *testing.T) {
 }
 
 func TestDerivativeKey(t *testing.T) {
-	key := DerivativeKey("e1", "a1", "thumb")
+	key := DerivativeObjectKey("e1", "a1", "thumb", "image/jpeg")
 	if key != "entries/e1/a1/thumb.jpg" {
 		t.Errorf("key %q", key)
 	}
@@ -397,7 +397,7 @@ func TestDerivativeKey(t *testing.T) {
 		t.Error(err)
 	}
 	for _, s := range media.PhotoSpecs() {
-		if err := blob.ValidateKey(DerivativeKey("e", "a", s.Name)); err != nil {
+		if err := blob.ValidateKey(DerivativeObjectKey("e", "a", s.Name, "image/jpeg")); err != nil {
 			t.Errorf("%s: %v", s.Name, err)
 		}
 	}

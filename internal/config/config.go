@@ -265,11 +265,6 @@ func (c Config) TranscodeWorkers() int {
 	return max(1, c.WorkerConcurrency/2)
 }
 
-// Embedded reports which parts run embedded, for logs and /readyz.
-func (c Config) Embedded() (db, queue, blob bool) {
-	return c.DatabaseURL == "", c.RedisURL == "", c.S3.Endpoint == ""
-}
-
 // Path returns a path inside the data directory.
 func (c Config) Path(elem ...string) string {
 	return filepath.Join(append([]string{c.DataDir}, elem...)...)

@@ -17,7 +17,7 @@ func TestDefaultsAreEmbedded(t *testing.T) {
 	if err := c.Validate(); err != nil {
 		t.Fatalf("defaults must validate: %v", err)
 	}
-	db, q, b := c.Embedded()
+	db, q, b := c.DatabaseURL == "", c.RedisURL == "", c.S3.Endpoint == ""
 	if !db || !q || !b {
 		t.Fatalf("with no settings every part is embedded, got db=%v queue=%v blob=%v", db, q, b)
 	}
@@ -35,7 +35,7 @@ func TestEachPartSwitchesIndependently(t *testing.T) {
 	if err != nil || c.Validate() != nil {
 		t.Fatalf("FromEnv/Validate: %v %v", err, c.Validate())
 	}
-	db, q, b := c.Embedded()
+	db, q, b := c.DatabaseURL == "", c.RedisURL == "", c.S3.Endpoint == ""
 	if db || !q || !b {
 		t.Fatalf("only the database should switch: db=%v queue=%v blob=%v", db, q, b)
 	}

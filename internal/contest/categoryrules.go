@@ -44,9 +44,6 @@ const (
 	DefaultMaxVideoBytes = 2 << 30
 )
 
-// Formats returns the file formats a medium accepts.
-func Formats(m Medium) []Format { return formats[m] }
-
 // AcceptedTypes lists the distinct content types a medium accepts.
 func AcceptedTypes(m Medium) []string {
 	var out []string

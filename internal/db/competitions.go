@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/tessera/tessera/internal/contest"
 )
@@ -149,20 +148,4 @@ func (db *DB) CurrentRound(ctx context.Context, competitionID string) (contest.R
 		return r, nil, fmt.Errorf("criteria: %w", err)
 	}
 	return r, cs, nil
-}
-
-// Announce publishes results at when (now or later), once; announcing again
-// returns contest.ErrConflict.
-func (db *DB) Announce(ctx context.Context, competitionID, actorID string, when time.Time) error {
-	return db.tx(ctx, func(tx *sqlxTx) error {
-		res, err := tx.ExecContext(ctx, db.q(`UPDATE competitions SET announced_at = ? WHERE id = ? AND announced_at IS NULL`),
-			when.UTC(), competitionID)
-		if err != nil {
-			return fmt.Errorf("announce: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("announce: already announced: %w", contest.ErrConflict)
-		}
-		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: actorID, Action: "results.announce", Subject: competitionID, Detail: when.UTC().Format(time.RFC3339)})
-	})
 }

@@ -198,10 +198,10 @@ func TestStore(t *testing.T) {
 			if err := d.GiveAward(ctx, &aw, org.ID); err != nil {
 				t.Fatal(err)
 			}
-			if err := d.Announce(ctx, n.Competition.ID, org.ID, time.Now()); err != nil {
+			if err := d.AnnounceWithMail(ctx, n.Competition.ID, org.ID, time.Now(), nil); err != nil {
 				t.Fatal(err)
 			}
-			if err := d.Announce(ctx, n.Competition.ID, org.ID, time.Now()); !errors.Is(err, contest.ErrConflict) {
+			if err := d.AnnounceWithMail(ctx, n.Competition.ID, org.ID, time.Now(), nil); !errors.Is(err, contest.ErrConflict) {
 				t.Fatalf("announce twice: %v", err)
 			}
 		})
