@@ -8,7 +8,9 @@ import (
 	"io"
 )
 
-var iccSegmentPrefix = []byte("ICC_PROFILE\x00")
+// iccSegmentPrefix starts the payload of a JPEG APP2 segment holding (part
+// of) an ICC profile.
+const iccSegmentPrefix = "ICC_PROFILE\x00"
 
 // embeddedICC returns the ICC profile embedded in an image file of format
 // (a JPEG's APP2 ICC_PROFILE segments joined in order, a PNG's iCCP
@@ -37,7 +39,7 @@ func jpegICC(data []byte) ([]byte, bool) {
 		found, bad   bool
 	)
 	walkJPEG(data, func(m byte, payload []byte) bool {
-		if m != 0xE2 || !bytes.HasPrefix(payload, iccSegmentPrefix) {
+		if m != 0xE2 || !bytes.HasPrefix(payload, []byte(iccSegmentPrefix)) {
 			return m != 0xDA
 		}
 		found = true
