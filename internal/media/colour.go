@@ -53,7 +53,7 @@ func planColour(data []byte, format, kind string) colourPlan {
 	}
 	plan := colourPlan{profiled: true}
 	prof, err := parseICC(raw)
-	if err != nil || kind == "cmyk" || prof.gray != (kind == "gray") {
+	if err != nil || kind == "cmyk" || prof.gray != (kind == "gray") || prof.matches(sRGBSpace()) {
 		return plan
 	}
 	tf, ok := newColourTransform(prof)
@@ -177,8 +177,19 @@ func newColourTransform(p *iccProfile) (*colourTransform, bool) {
 		t.m = [3][3]float32{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}
 		t.direct = true
 	}
-	for i := range t.enc8 {
-		t.enc8[i] = uint8(math.Round(sRGBEncode(float64(i)/encSteps) * 255))
+	// enc8[i] is the 8-bit sRGB value nearest linear light i/encSteps:
+	// filled between the 255 points where the nearest value changes, so
+	// that building it costs 255 powers, not encSteps.
+	lo := 0
+	for v := range 255 {
+		hi := min(encSteps+1, int(math.Ceil(sRGBDecode((float64(v)+0.5)/255)*encSteps)))
+		for i := lo; i < hi; i++ {
+			t.enc8[i] = uint8(v)
+		}
+		lo = max(lo, hi)
+	}
+	for i := lo; i <= encSteps; i++ {
+		t.enc8[i] = 255
 	}
 	for c := range 3 {
 		for v := range 256 {
@@ -226,14 +237,17 @@ func (t *colourTransform) pixel8(r, g, b uint8) [3]uint8 {
 	}
 }
 
-func (t *colourTransform) encode8(v float32) uint8 {
+func (t *colourTransform) encode8(v float32) uint8 { return t.enc8[encIndex(v)] }
+
+// encIndex is the index in enc8 of linear light v, clipped to [0, 1].
+func encIndex(v float32) int {
 	if !(v > 0) {
-		return t.enc8[0]
+		return 0
 	}
 	if v >= 1 {
-		return t.enc8[encSteps]
+		return encSteps
 	}
-	return t.enc8[int(v*encSteps+0.5)]
+	return int(v*encSteps + 0.5)
 }
 
 // apply converts img to sRGB and returns the result: img itself, changed
@@ -295,9 +309,21 @@ func (t *colourTransform) apply8(pix []byte, stride, w, h, bpp int) {
 				}
 				continue
 			}
+			if t.direct {
+				for i := 0; i+3 < len(row); i += 4 {
+					row[i], row[i+1], row[i+2] = t.lut8[0][row[i]], t.lut8[1][row[i+1]], t.lut8[2][row[i+2]]
+				}
+				continue
+			}
+			// pixel8, written out: this loop is the whole cost.
+			m, enc := &t.m, t.enc8[:encSteps+1]
+			l0, l1, l2 := &t.lin8[0], &t.lin8[1], &t.lin8[2]
 			for i := 0; i+3 < len(row); i += 4 {
-				o := t.pixel8(row[i], row[i+1], row[i+2])
-				row[i], row[i+1], row[i+2] = o[0], o[1], o[2]
+				p := row[i : i+3 : i+3]
+				lr, lg, lb := l0[p[0]], l1[p[1]], l2[p[2]]
+				p[0] = enc[encIndex(m[0][0]*lr+m[0][1]*lg+m[0][2]*lb)]
+				p[1] = enc[encIndex(m[1][0]*lr+m[1][1]*lg+m[1][2]*lb)]
+				p[2] = enc[encIndex(m[2][0]*lr+m[2][1]*lg+m[2][2]*lb)]
 			}
 		}
 	})
