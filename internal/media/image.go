@@ -134,7 +134,8 @@ type ImageOptions struct {
 	// caller sharing it.
 	Budget *Budget
 	// Judge also makes the full-resolution judge copy (see StripJPEG and
-	// StripPNG).
+	// StripPNG; a picture whose profile is not sRGB, Display P3 or Adobe
+	// RGB is converted to sRGB and re-encoded instead).
 	Judge bool
 	// Quality of JPEG renditions overrides the specs' when > 0 (benchmarks).
 	Quality int
@@ -250,8 +251,13 @@ func orderSpecs(specs []Spec) ([]Spec, error) {
 // spec at a reduced DCT scale when the build has libjpeg-turbo), applies
 // the EXIF orientation wherever the EXIF segment sits, flattens
 // transparency onto white, and makes each spec from the larger one it
-// names. Re-encoded renditions carry no metadata. With opt.Judge it also
-// makes the full-resolution judge copy.
+// names. Re-encoded renditions carry no metadata and no colour profile:
+// a picture with an RGB or grey matrix/TRC profile other than sRGB
+// (Display P3, Adobe RGB, a calibration) has its colours converted to
+// sRGB, on the largest derivative after resizing; other profiles
+// (LUT-based, CMYK, broken) are dropped and the pixels kept as decoded.
+// With opt.Judge it also makes the full-resolution judge copy, which
+// carries no profile from the file either (see judgeCopy).
 //
 // Corrupt, unsupported and oversized images give a *RejectError.
 func DeriveImage(ctx context.Context, data []byte, opt ImageOptions) (Result, error) {
@@ -274,11 +280,18 @@ func DeriveImage(ctx context.Context, data []byte, opt ImageOptions) (Result, er
 		orientation = tiffOrientation(data)
 	}
 
+	// The embedded colour profile: its text names people, so no
+	// derivative carries it (see colourPlan).
+	plan := planColour(data, format, colourModelKind(cfg.ColorModel))
+	// A JPEG or PNG judge copy keeps the file's encoding unless its
+	// profile is one only a conversion of the pixels can replace.
+	losslessJudge := (format == "jpeg" || format == "png") && (plan.toSRGB == nil || plan.standard != nil)
+
 	largest := 0
 	if len(specs) > 0 {
 		largest = specs[0].MaxSide
 	}
-	if opt.Judge && format != "jpeg" && format != "png" {
+	if opt.Judge && !losslessJudge {
 		largest = 0 // the judge copy is re-encoded at full resolution
 	}
 	denom := 1
@@ -295,10 +308,9 @@ func DeriveImage(ctx context.Context, data []byte, opt ImageOptions) (Result, er
 	if orientation >= 5 {
 		res.Width, res.Height = cfg.Height, cfg.Width
 	}
-	lossless := format == "jpeg" || format == "png"
-	if opt.Judge && lossless {
+	if opt.Judge && losslessJudge {
 		// Before decoding, so the file's bytes are not needed after it.
-		j, err := judgeCopy(data, format, orientation, nil, opt.JudgeTo)
+		j, err := judgeCopy(data, format, orientation, nil, opt.JudgeTo, plan)
 		if err != nil {
 			return Result{}, err
 		}
@@ -312,8 +324,17 @@ func DeriveImage(ctx context.Context, data []byte, opt ImageOptions) (Result, er
 	data = nil // let the file's bytes go while the derivatives are made
 	dropped(fileSize)
 	img = orient(img, orientation)
-	if opt.Judge && !lossless {
-		j, err := judgeCopy(nil, format, orientation, img, nil)
+	// toSRGB is the conversion still to do: on the judge copy when it is
+	// re-encoded without a profile, else on the largest derivative once
+	// it is made (small, so the conversion costs little), which the
+	// smaller ones are made from.
+	toSRGB := plan.toSRGB
+	if opt.Judge && !losslessJudge {
+		if plan.standard == nil && toSRGB != nil {
+			img = toSRGB.apply(img)
+			toSRGB = nil
+		}
+		j, err := judgeCopy(nil, format, orientation, img, nil, plan)
 		if err != nil {
 			return Result{}, err
 		}
@@ -334,6 +355,10 @@ func DeriveImage(ctx context.Context, data []byte, opt ImageOptions) (Result, er
 			src = prev
 		}
 		out := fit(src, s.MaxSide, res.Width, res.Height)
+		if toSRGB != nil {
+			out = toSRGB.apply(out)
+			toSRGB = nil
+		}
 		q := s.Quality
 		if opt.Quality > 0 {
 			q = opt.Quality
@@ -359,29 +384,47 @@ func DeriveImage(ctx context.Context, data []byte, opt ImageOptions) (Result, er
 
 // judgeCopy keeps the pixels of the original and drops its identifying
 // metadata: losslessly for JPEG and PNG (marker segments and chunks are
-// filtered), by re-encoding the decoded image as PNG for other formats.
-func judgeCopy(data []byte, format string, orientation int, img image.Image, to io.Writer) (Rendition, error) {
+// filtered, the profile dropped or replaced by Tessera's profile of the
+// same standard space, see plan), by re-encoding the decoded image
+// otherwise: a JPEG whose pixels were converted to sRGB as a JPEG of
+// quality 92, other formats as PNG (carrying Tessera's profile when the
+// file's was a standard space's).
+func judgeCopy(data []byte, format string, orientation int, img image.Image, to io.Writer, plan colourPlan) (Rendition, error) {
 	var (
 		b   bytes.Buffer
 		w   io.Writer = &b
 		err error
 		ct  string
 	)
-	if to != nil && (format == "jpeg" || format == "png") {
+	if to != nil && img == nil {
 		w = to
 	}
 	cw := &countingWriter{w: w}
 	width, height := 0, 0
-	switch format {
-	case "jpeg":
-		err = stripJPEG(cw, data, orientation)
+	switch {
+	case img == nil && format == "jpeg":
+		err = stripJPEG(cw, data, orientation, plan.standard)
 		ct = "image/jpeg"
-	case "png":
-		err = stripPNG(cw, data)
+	case img == nil && format == "png":
+		err = stripPNG(cw, data, pngColourOf(plan))
 		ct = "image/png"
+	case img == nil:
+		return Rendition{}, fmt.Errorf("media: judge copy of %s needs the decoded image", format)
+	case format == "jpeg":
+		var buf []byte
+		if buf, err = jpegBytes(img, 92); err == nil {
+			_, err = cw.Write(buf)
+		}
+		ct = "image/jpeg"
+		width, height = img.Bounds().Dx(), img.Bounds().Dy()
 	default:
+		var pw io.Writer = cw
+		if plan.standard != nil {
+			// Tessera's profile goes right after the signature and IHDR.
+			pw = &insertWriter{w: cw, at: 8 + 25, insert: iccpChunk(plan.standardName, plan.standard)}
+		}
 		enc := png.Encoder{CompressionLevel: png.BestSpeed}
-		err = enc.Encode(cw, img)
+		err = enc.Encode(pw, img)
 		ct = "image/png"
 		width, height = img.Bounds().Dx(), img.Bounds().Dy()
 	}
@@ -403,6 +446,32 @@ func judgeCopy(data []byte, format string, orientation int, img image.Image, to 
 		r.Data = b.Bytes()
 	}
 	return r, nil
+}
+
+// insertWriter writes insert into w once at bytes have gone through.
+type insertWriter struct {
+	w      io.Writer
+	at, n  int
+	insert []byte
+}
+
+func (iw *insertWriter) Write(p []byte) (int, error) {
+	if iw.insert == nil || iw.n+len(p) < iw.at {
+		n, err := iw.w.Write(p)
+		iw.n += n
+		return n, err
+	}
+	k := iw.at - iw.n
+	if n, err := iw.w.Write(p[:k]); err != nil {
+		return n, err
+	}
+	if _, err := iw.w.Write(iw.insert); err != nil {
+		return k, err
+	}
+	iw.insert = nil
+	n, err := iw.w.Write(p[k:])
+	iw.n += k + n
+	return k + n, err
 }
 
 // countingWriter counts the bytes written through it.

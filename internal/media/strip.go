@@ -6,58 +6,77 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"image/jpeg"
+	"image/png"
 	"io"
 )
 
 var errNotJPEG = errors.New("not a well-formed JPEG")
 
-// keepJPEGSegment reports whether a marker segment survives StripJPEG:
-// everything needed to decode and show the pixels (tables, frame and scan
-// headers, restart interval, the JFIF header, the ICC colour profile and
-// Adobe's colour transform flag), and nothing else: no EXIF or XMP (APP1),
-// no MPF or FlashPix (APP2 other than ICC), no IPTC/Photoshop (APP13), no
-// comments, no maker segments, no JFXX thumbnail.
-func keepJPEGSegment(m byte, payload []byte) bool {
+// keptJPEGSegment returns what StripJPEG writes for the marker segment
+// seg (marker, length and payload), nil to drop it: everything needed to
+// decode the pixels (tables, frame and scan headers, restart interval) as
+// is, the JFIF header without its thumbnail and Adobe's colour transform
+// flag without anything after it, and nothing else: no EXIF or XMP
+// (APP1), no ICC profile, MPF or FlashPix (APP2), no IPTC/Photoshop
+// (APP13), no comments, no maker segments, no JFXX thumbnail.
+func keptJPEGSegment(m byte, seg []byte) []byte {
+	payload := seg[4:]
 	switch {
 	case m >= 0xC0 && m <= 0xCF: // SOFn, DHT (C4), DAC (CC)
-		return true
+		return seg
 	case m == 0xDB, m == 0xDD, m == 0xDA, m == 0xDC: // DQT, DRI, SOS, DNL
-		return true
-	case m == 0xE0:
-		return bytes.HasPrefix(payload, []byte("JFIF\x00"))
-	case m == 0xE2:
-		return bytes.HasPrefix(payload, []byte("ICC_PROFILE\x00"))
-	case m == 0xEE:
-		return bytes.HasPrefix(payload, []byte("Adobe"))
+		return seg
+	case m == 0xE0 && bytes.HasPrefix(payload, []byte("JFIF\x00")) && len(payload) >= 14:
+		// Version, density unit and densities; no thumbnail.
+		return append(append([]byte{0xFF, 0xE0, 0, 16}, payload[:12]...), 0, 0)
+	case m == 0xEE && bytes.HasPrefix(payload, []byte("Adobe")) && len(payload) >= 12:
+		return append([]byte{0xFF, 0xEE, 0, 14}, payload[:12]...)
 	}
-	return false
+	return nil
 }
 
 // StripJPEG rewrites a JPEG without its identifying metadata, losslessly:
 // the compressed image data is copied as is, marker segments other than
 // those needed to show the pixels are dropped (EXIF with GPS, camera serial
-// numbers and the embedded thumbnail, XMP, IPTC, comments, maker data), and
-// anything after the end-of-image marker (appended second images, trailers)
-// is cut off. When orientation is 2–8 a minimal EXIF segment holding only
-// that orientation is written, so viewers still show the picture upright.
+// numbers and the embedded thumbnail, XMP, IPTC, comments, maker data, the
+// ICC profile), and anything after the end-of-image marker (appended
+// second images, trailers) is cut off. When orientation is 2–8 a minimal
+// EXIF segment holding only that orientation is written, so viewers still
+// show the picture upright. When the file's profile describes Display P3
+// or Adobe RGB, Tessera's own profile of that space takes its place (the
+// same bytes for every file); any other profile is dropped, and the
+// pixels are then shown as sRGB (DeriveImage converts them instead).
 func StripJPEG(data []byte, orientation int) ([]byte, error) {
 	var b bytes.Buffer
 	b.Grow(len(data))
-	if err := stripJPEG(&b, data, orientation); err != nil {
+	var profile []byte
+	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(data)); err == nil {
+		profile = planColour(data, "jpeg", colourModelKind(cfg.ColorModel)).standard
+	}
+	if err := stripJPEG(&b, data, orientation, profile); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
 }
 
-// stripJPEG is StripJPEG writing to w; on error w holds a partial copy.
-func stripJPEG(w io.Writer, data []byte, orientation int) error {
+// stripJPEG is StripJPEG writing to w, with profile (when not nil) as the
+// only ICC profile; on error w holds a partial copy.
+func stripJPEG(w io.Writer, data []byte, orientation int, profile []byte) error {
 	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
 		return errNotJPEG
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	out := &jpegOut{w: bw}
 	out.append(0xFF, 0xD8)
-	wroteOrientation := orientation < 2 || orientation > 8
+	// What Tessera adds goes after the JFIF header, before anything else.
+	var added []byte
+	if orientation >= 2 && orientation <= 8 {
+		added = append(added, orientationEXIF(orientation)...)
+	}
+	if profile != nil {
+		added = append(added, jpegICCSegment(profile)...)
+	}
 	i := 2
 	inScan := false
 	for i < len(data) {
@@ -115,13 +134,12 @@ func stripJPEG(w io.Writer, data []byte, orientation int) error {
 		if n < 2 || i+2+n > len(data) {
 			return errNotJPEG
 		}
-		payload := data[i+4 : i+2+n]
-		if !wroteOrientation && m != 0xE0 {
-			out.append(orientationEXIF(orientation)...)
-			wroteOrientation = true
+		if added != nil && m != 0xE0 {
+			out.append(added...)
+			added = nil
 		}
-		if keepJPEGSegment(m, payload) {
-			out.append(data[i : i+2+n]...)
+		if seg := keptJPEGSegment(m, data[i:i+2+n]); seg != nil {
+			out.append(seg...)
 		}
 		i += 2 + n
 		inScan = m == 0xDA
@@ -157,28 +175,63 @@ func orientationEXIF(o int) []byte {
 
 // keepPNGChunks are the chunks StripPNG keeps: those that define the
 // pixels and how to show them. Text (tEXt, zTXt, iTXt), EXIF (eXIf), time
-// stamps and every unknown or private chunk are dropped.
+// stamps, the ICC profile (iCCP) and every unknown or private chunk are
+// dropped.
 var keepPNGChunks = map[string]bool{
 	"IHDR": true, "PLTE": true, "IDAT": true, "IEND": true, "tRNS": true,
-	"cHRM": true, "gAMA": true, "iCCP": true, "sBIT": true, "sRGB": true,
+	"cHRM": true, "gAMA": true, "sBIT": true, "sRGB": true,
 	"bKGD": true, "pHYs": true, "cICP": true,
+}
+
+// isPNGColourChunk reports whether a chunk says how a PNG's colours are
+// meant; when the file has a profile it is the one that counts, so these
+// go with it.
+func isPNGColourChunk(typ string) bool {
+	switch typ {
+	case "iCCP", "cHRM", "gAMA", "sRGB", "cICP":
+		return true
+	}
+	return false
 }
 
 var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
 // StripPNG rewrites a PNG keeping only the chunks that define its pixels
-// and colour, each copied byte for byte; the image data is untouched.
+// and colour, each copied byte for byte; the image data is untouched. The
+// file's ICC profile is dropped, with the other colour chunks, or replaced
+// by Tessera's own profile of the same space when it describes Display P3
+// or Adobe RGB (see StripJPEG).
 func StripPNG(data []byte) ([]byte, error) {
 	var b bytes.Buffer
 	b.Grow(len(data))
-	if err := stripPNG(&b, data); err != nil {
+	var colour pngColour
+	if cfg, err := png.DecodeConfig(bytes.NewReader(data)); err == nil {
+		colour = pngColourOf(planColour(data, "png", colourModelKind(cfg.ColorModel)))
+	}
+	if err := stripPNG(&b, data, colour); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil
 }
 
+// pngColour is what a stripped PNG says about colour.
+type pngColour struct {
+	// replace drops every colour chunk of the file (it has a profile).
+	replace bool
+	// iccp is the chunk written after IHDR instead, if any.
+	iccp []byte
+}
+
+func pngColourOf(plan colourPlan) pngColour {
+	c := pngColour{replace: plan.profiled}
+	if plan.standard != nil {
+		c.iccp = iccpChunk(plan.standardName, plan.standard)
+	}
+	return c
+}
+
 // stripPNG is StripPNG writing to w.
-func stripPNG(w io.Writer, data []byte) error {
+func stripPNG(w io.Writer, data []byte, colour pngColour) error {
 	if !bytes.HasPrefix(data, pngSignature) {
 		return errors.New("not a PNG")
 	}
@@ -196,8 +249,12 @@ func stripPNG(w io.Writer, data []byte) error {
 		if crc32.ChecksumIEEE(data[i+4:i+8+n]) != binary.BigEndian.Uint32(data[i+8+n:]) {
 			return errors.New("PNG chunk " + typ + " has a bad checksum")
 		}
-		if keepPNGChunks[typ] {
+		if keepPNGChunks[typ] && !(colour.replace && isPNGColourChunk(typ)) {
 			out.append(data[i:end]...)
+		}
+		if typ == "IHDR" && colour.iccp != nil {
+			out.append(colour.iccp...)
+			colour.iccp = nil
 		}
 		i = end
 		if typ == "IEND" {
