@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tessera/tessera/internal/config"
+	"github.com/tessera/tessera/internal/contest"
 	"github.com/tessera/tessera/internal/db"
 	"github.com/tessera/tessera/internal/db/dbtest"
 	"github.com/tessera/tessera/internal/media"
@@ -96,6 +97,41 @@ func TestSecretIsKeptAndValidated(t *testing.T) {
 	}
 	if _, err := loadSecret(config.Config{DataDir: filepath.Join(t.TempDir(), "x"), Secret: "short"}); err == nil {
 		t.Fatal("a short TESSERA_SECRET must be refused")
+	}
+}
+
+// TestCursorsFollowTheSecret opens stacks as replicas do and checks that
+// a keyset cursor one of them made opens in another sharing TESSERA_SECRET,
+// and in the same one after a restart with the secret it generated, but
+// not in a stack with another secret.
+func TestCursorsFollowTheSecret(t *testing.T) {
+	open := func(dir, secret string) *Stack {
+		t.Helper()
+		c := config.Default()
+		c.DataDir, c.Secret = dir, secret
+		s, err := Open(context.Background(), c, slog.New(slog.DiscardHandler), Options{Migrate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		return s
+	}
+	shared := "replicas-share-this-secret-0123456789"
+	a, b := open(t.TempDir(), shared), open(t.TempDir(), shared)
+	e := contest.Entry{ID: "k7wq2xn9cd4hmtpa", CreatedAt: time.Now().UTC()}
+	cur := a.App.Cursors.Seal("queue", e)
+	if got, err := b.App.Cursors.Open("queue", cur); err != nil || got.ID != e.ID || !got.CreatedAt.Equal(e.CreatedAt) {
+		t.Fatalf("a replica with the same secret opens %+v, %v; want %s", got, err, e.ID)
+	}
+	dir := t.TempDir()
+	generated := open(dir, "")
+	cur = generated.App.Cursors.Seal("queue", e)
+	generated.Close()
+	if got, err := open(dir, "").App.Cursors.Open("queue", cur); err != nil || got.ID != e.ID {
+		t.Fatalf("after a restart the cursor opens as %+v, %v", got, err)
+	}
+	if got, err := a.App.Cursors.Open("queue", cur); err == nil {
+		t.Fatalf("a stack with another secret opened %+v", got)
 	}
 }
 
