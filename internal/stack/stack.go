@@ -186,7 +186,7 @@ func (s *Stack) RunWorkers(ctx context.Context) error {
 		srv.Shutdown()
 		return fmt.Errorf("start transcode workers: %w", err)
 	}
-	sw := &worker.Sweeper{Assets: s.DB, Enqueue: s.Queue.Enqueue, Logger: s.Logger}
+	sw := &worker.Sweeper{Assets: s.DB, Sessions: s.DB, Enqueue: s.Queue.Enqueue, Logger: s.Logger}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
