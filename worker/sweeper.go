@@ -28,13 +28,25 @@ const (
 	DefaultMaxAttempts = tasks.MediaMaxRetry + 1
 )
 
+// SessionStore is what the sweeper needs to purge sessions (implemented by
+// internal/db).
+type SessionStore interface {
+	// DeleteExpiredSessions removes the sessions past their expiry and
+	// returns how many it removed.
+	DeleteExpiredSessions(ctx context.Context) (int64, error)
+}
+
 // Sweeper re-enqueues work the queue may have lost: every pending asset,
 // and every processing asset whose worker has not touched it for StaleAfter.
 // The database, not the queue, is the record of pending work, so this makes
 // an embedded queue's restart or a Redis failover harmless. Enqueueing a
 // task already queued is harmless too (its id is derived from the asset).
+// It also deletes expired sessions, so that their rows do not pile up: the
+// sweeper runs wherever workers run, which every deployment has.
 type Sweeper struct {
 	Assets AssetStore
+	// Sessions, when set, has its expired sessions deleted on each sweep.
+	Sessions SessionStore
 	// Enqueue queues a task, treating an already-queued id as success
 	// (queue.Queue.Enqueue).
 	Enqueue func(context.Context, *asynq.Task) error
@@ -55,10 +67,10 @@ type Sweeper struct {
 	MaxAttempts int
 }
 
-// SweepOnce enqueues a media task for each stale asset and returns how many
-// it enqueued. Abandoned assets that used up their attempts are marked
-// failed instead. It goes on after a failed enqueue and returns the joined
-// errors.
+// SweepOnce deletes expired sessions, enqueues a media task for each stale
+// asset and returns how many it enqueued. Abandoned assets that used up
+// their attempts are marked failed instead. It goes on after a failed
+// enqueue and returns the joined errors.
 func (s *Sweeper) SweepOnce(ctx context.Context) (int, error) {
 	now := time.Now
 	if s.Now != nil {
@@ -72,11 +84,19 @@ func (s *Sweeper) SweepOnce(ctx context.Context) (int, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 
+	var errs []error
+	if s.Sessions != nil {
+		n, err := s.Sessions.DeleteExpiredSessions(ctx)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("sweep: delete expired sessions: %w", err))
+		} else {
+			log.DebugContext(ctx, "sweep: expired sessions deleted", "count", n)
+		}
+	}
 	ids, err := s.Assets.StaleAssets(ctx, now().Add(-staleAfter), limit)
 	if err != nil {
-		return 0, fmt.Errorf("sweep: list stale assets: %w", err)
+		return 0, errors.Join(append(errs, fmt.Errorf("sweep: list stale assets: %w", err))...)
 	}
-	var errs []error
 	n, failed := 0, 0
 	for _, id := range ids {
 		a, err := s.Assets.Asset(ctx, id)

@@ -12,6 +12,8 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/tessera/tessera/internal/contest"
+	"github.com/tessera/tessera/internal/db"
+	"github.com/tessera/tessera/internal/db/dbtest"
 	"github.com/tessera/tessera/worker/tasks"
 )
 
@@ -188,4 +190,44 @@ func TestSweeperRunSweepsAtStart(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestSweepDeletesExpiredSessions runs a sweep on each real database: an
+// expired session's row is gone afterwards, a live session still signs its
+// user in.
+func TestSweepDeletesExpiredSessions(t *testing.T) {
+	dbtest.Backends(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		u := contest.User{Email: "sleeper@example.org", Name: "Sleeper", PasswordHash: "x"}
+		if err := d.CreateUser(ctx, &u); err != nil {
+			t.Fatal(err)
+		}
+		expiredAt := time.Now().Add(-time.Hour)
+		if err := d.CreateSession(ctx, "expired-token-hash", u.ID, expiredAt); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.CreateSession(ctx, "live-token-hash", u.ID, time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		// Seen from before its expiry, the expired session's row still
+		// signs in: this is how the test sees whether the row is there.
+		before := func() time.Time { return expiredAt.Add(-time.Minute) }
+		d.SetClock(before)
+		if _, err := d.SessionUser(ctx, "expired-token-hash"); err != nil {
+			t.Fatalf("the expired session's row is not there to begin with: %v", err)
+		}
+		d.SetClock(time.Now)
+
+		sw := &Sweeper{Assets: d, Sessions: d, Enqueue: (&enqueued{}).enqueue}
+		if _, err := sw.SweepOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := d.SessionUser(ctx, "live-token-hash"); err != nil || got.ID != u.ID {
+			t.Fatalf("the live session after a sweep: %+v, %v", got, err)
+		}
+		d.SetClock(before)
+		if _, err := d.SessionUser(ctx, "expired-token-hash"); !errors.Is(err, contest.ErrNotFound) {
+			t.Fatalf("the expired session's row survived the sweep: %v", err)
+		}
+	})
 }

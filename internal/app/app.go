@@ -36,9 +36,12 @@ type App struct {
 	DB     *db.DB
 	Blobs  blob.Store
 	Signer URLSigner
-	Queue  Enqueuer
-	Auth   *auth.Service
-	Now    func() time.Time
+	// Cursors seals the keyset cursors of the judge queue and the gallery
+	// with a key derived from the server secret.
+	Cursors *Cursors
+	Queue   Enqueuer
+	Auth    *auth.Service
+	Now     func() time.Time
 	// MaxUploadBytes caps a single file when a category sets no lower limit.
 	MaxUploadBytes int64
 	// URLTTL is how long signed media URLs stay valid.
@@ -57,11 +60,17 @@ type App struct {
 }
 
 // New returns an App with its defaults filled in; a nil logger discards.
-func New(d *db.DB, blobs blob.Store, signer URLSigner, q Enqueuer, a *auth.Service, maxUpload int64, logger *slog.Logger) *App {
+// cursors is made from the server secret (NewCursors) so that every
+// replica opens the cursors of the others; nil makes a random key that only
+// this process knows (a single process, or a test).
+func New(d *db.DB, blobs blob.Store, signer URLSigner, cursors *Cursors, q Enqueuer, a *auth.Service, maxUpload int64, logger *slog.Logger) *App {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &App{DB: d, Blobs: blobs, Signer: signer, Queue: q, Auth: a, Now: time.Now, MaxUploadBytes: maxUpload, URLTTL: 2 * time.Hour, UploadMaxAge: 72 * time.Hour,
+	if cursors == nil {
+		cursors = processCursors()
+	}
+	return &App{DB: d, Blobs: blobs, Signer: signer, Cursors: cursors, Queue: q, Auth: a, Now: time.Now, MaxUploadBytes: maxUpload, URLTTL: 2 * time.Hour, UploadMaxAge: 72 * time.Hour,
 		Essays: essay.NewRenderer(), Logger: logger}
 }
 

@@ -95,7 +95,7 @@ func (a *App) eligibility(ctx context.Context, acc Access, r contest.Round, es [
 		return nil, nil, err
 	}
 	for _, e := range es {
-		if ci.reason(*acc.User, e.ID) != contest.ReasonNone {
+		if ci.reason(e.ID) != contest.ReasonNone {
 			conflicted[e.ID] = true
 		}
 	}
@@ -293,8 +293,16 @@ func (a *App) assignInput(ctx context.Context, comp contest.Competition, r conte
 	if err != nil {
 		return in, err
 	}
+	// Judges as they joined the competition, not as their profiles say now.
+	joined, err := a.DB.JudgeProfiles(ctx, comp.ID)
+	if err != nil {
+		return in, err
+	}
 	for _, j := range judges {
-		cj := contest.ConflictJudge{ID: j.ID, Organisation: j.Organisation, Country: j.Country}
+		cj, ok := joined[j.ID]
+		if !ok {
+			cj = contest.ConflictJudge{ID: j.ID}
+		}
 		for _, ce := range ces {
 			if contest.FindConflict(cj, ce, byJudge[j.ID], sameCountry) != contest.ReasonNone {
 				in.Conflicts = append(in.Conflicts, contest.Pair{EntryID: ce.ID, JudgeID: j.ID})
@@ -385,7 +393,7 @@ func (a *App) Assign(ctx context.Context, acc Access, roundID string, in Assignm
 	if err != nil {
 		return err
 	}
-	if ci.reason(judge, e.ID) != contest.ReasonNone {
+	if ci.reason(e.ID) != contest.ReasonNone {
 		return &contest.FieldError{Fields: map[string]string{"judge_id": "assign.conflicted"}}
 	}
 	return a.DB.AddAssignments(ctx, acc.Competition.ID, r.ID, []contest.Pair{{EntryID: e.ID, JudgeID: judge.ID}}, "manual", acc.User.ID)

@@ -60,7 +60,7 @@ func TestUploadWhenQueueIsDown(t *testing.T) {
 	}
 	var logs bytes.Buffer
 	q := &downQueue{}
-	a := app.New(d, store, blob.NewSigner([]byte("enqueue-test-secret-0123456789abcdef"), "/files"), q, nil, 8<<20,
+	a := app.New(d, store, blob.NewSigner([]byte("enqueue-test-secret-0123456789abcdef"), "/files"), nil, q, nil, 8<<20,
 		slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 
 	var pic bytes.Buffer

@@ -19,7 +19,8 @@ func (a *App) GalleryPage(ctx context.Context, acc Access, cursor string, limit 
 	if !page.Announced {
 		return page, nil
 	}
-	after, err := DecodeCursor(cursor)
+	scope := galleryScope(acc.Competition.ID)
+	after, err := a.Cursors.Open(scope, cursor)
 	if err != nil {
 		return page, err
 	}
@@ -44,7 +45,7 @@ func (a *App) GalleryPage(ctx context.Context, acc Access, cursor string, limit 
 		}
 	}
 	if len(es) == limit {
-		page.NextCursor = EncodeCursor(es[len(es)-1])
+		page.NextCursor = a.Cursors.Seal(scope, es[len(es)-1])
 	}
 	return page, nil
 }

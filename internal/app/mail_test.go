@@ -123,7 +123,7 @@ func TestOutcomeMail(t *testing.T) {
 	}
 	srv := newFakeSMTP(t)
 	port, _ := strconv.Atoi(strings.Split(srv.ln.Addr().String(), ":")[1])
-	a := app.New(d, nil, nil, nil, nil, 0, nil)
+	a := app.New(d, nil, nil, nil, nil, nil, 0, nil)
 	a.Mailer = app.SMTPMailer{Host: "127.0.0.1", Port: port, From: "tessera@example.org"}
 	clock := now
 	a.Now = func() time.Time { return clock }

@@ -40,7 +40,8 @@ func (a *App) JudgeQueuePage(ctx context.Context, acc Access, roundID, cursor st
 	if err != nil {
 		return QueuePage{}, err
 	}
-	after, err := DecodeCursor(cursor)
+	scope := queueScope(r.ID, acc.User.ID)
+	after, err := a.Cursors.Open(scope, cursor)
 	if err != nil {
 		return QueuePage{}, err
 	}
@@ -77,7 +78,7 @@ func (a *App) JudgeQueuePage(ctx context.Context, acc Access, roundID, cursor st
 		page.Items = append(page.Items, QueueItem{EntryView: v, Scored: started})
 	}
 	if len(es) == limit {
-		page.NextCursor = EncodeCursor(es[len(es)-1])
+		page.NextCursor = a.Cursors.Seal(scope, es[len(es)-1])
 	}
 	if page.Total, page.Scored, err = a.DB.QueueCounts(ctx, r, acc.User.ID, open); err != nil {
 		return QueuePage{}, err

@@ -13,6 +13,21 @@ const (
 	ConflictAutomatic ConflictSource = "automatic"
 )
 
+// ConflictStatus is where a conflict stands. A judge's declaration is
+// pending until an organizer confirms or declines it; a recusal is
+// confirmed from the start. Only a confirmed conflict is in effect: were a
+// declaration to hide entries at once, a judge in a blind round could
+// declare a country, watch which entries leave their queue, withdraw and
+// try the next.
+type ConflictStatus string
+
+// Conflict statuses.
+const (
+	ConflictPending   ConflictStatus = "pending"
+	ConflictConfirmed ConflictStatus = "confirmed"
+	ConflictDeclined  ConflictStatus = "declined"
+)
+
 // Conflict is one declared conflict or recusal: with an entry, an entrant,
 // an organisation or a country (exactly one is set).
 type Conflict struct {
@@ -25,6 +40,24 @@ type Conflict struct {
 	Country       string
 	Source        ConflictSource
 	Reason        string
+	Status        ConflictStatus
+	// Note is the organizer's word to the judge on confirming or
+	// declining a declaration.
+	Note string
+}
+
+// InEffect reports whether the conflict keeps its judge from entries: only
+// once confirmed.
+func (c Conflict) InEffect() bool { return c.Status == ConflictConfirmed }
+
+// Matches reports whether the conflict names entry e: the entry itself,
+// its entrant, or the entrant's organisation or country (whatever its
+// status).
+func (c Conflict) Matches(e ConflictEntry) bool {
+	return (c.EntryID != "" && c.EntryID == e.ID) ||
+		(c.EntrantID != "" && c.EntrantID == e.EntrantID) ||
+		sameText(c.Organisation, e.Organisation) ||
+		sameText(c.Country, e.Country)
 }
 
 // Validate checks that exactly one target is named.
@@ -41,7 +74,10 @@ func (c Conflict) Validate() error {
 	return nil
 }
 
-// ConflictJudge is what conflict detection knows about a judge.
+// ConflictJudge is what conflict detection knows about a judge: their
+// organisation and country as they were when they joined the competition,
+// not as their profile says now (a judge who could change their country
+// and watch their queue would learn where blind entries come from).
 type ConflictJudge struct {
 	ID           string
 	Organisation string
@@ -72,9 +108,10 @@ const (
 )
 
 // FindConflict decides whether judge j is conflicted with entry e, from the
-// declared conflicts and recusals (of any judges; only j's are considered)
-// and the automatic rules: the judge's own entry, an entry they nominated,
-// the same organisation, and the same country when sameCountry is set.
+// declared conflicts and recusals (of any judges; only j's confirmed ones
+// are considered) and the automatic rules: the judge's own entry, an entry
+// they nominated, the same organisation, and the same country when
+// sameCountry is set.
 func FindConflict(j ConflictJudge, e ConflictEntry, declared []Conflict, sameCountry bool) ConflictReason {
 	switch {
 	case e.EntrantID != "" && e.EntrantID == j.ID:
@@ -87,14 +124,7 @@ func FindConflict(j ConflictJudge, e ConflictEntry, declared []Conflict, sameCou
 		return ReasonCountry
 	}
 	for _, c := range declared {
-		if c.JudgeID != j.ID {
-			continue
-		}
-		hit := (c.EntryID != "" && c.EntryID == e.ID) ||
-			(c.EntrantID != "" && c.EntrantID == e.EntrantID) ||
-			sameText(c.Organisation, e.Organisation) ||
-			sameText(c.Country, e.Country)
-		if !hit {
+		if c.JudgeID != j.ID || !c.InEffect() || !c.Matches(e) {
 			continue
 		}
 		if c.Source == ConflictRecusal {

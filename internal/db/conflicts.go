@@ -8,15 +8,23 @@ import (
 	"github.com/tessera/tessera/internal/contest"
 )
 
-const conflictColumns = `id, competition_id, judge_id, COALESCE(entry_id, '') AS entry_id, COALESCE(entrant_id, '') AS entrant_id, organisation, country, source, reason`
+const conflictColumns = `id, competition_id, judge_id, COALESCE(entry_id, '') AS entry_id, COALESCE(entrant_id, '') AS entrant_id, organisation, country, source, reason, status, note`
 
-// AddConflict records a declared conflict or an organizer's recusal.
+// AddConflict records a declared conflict or an organizer's recusal. A
+// conflict given no status is pending when declared (it waits for an
+// organizer) and confirmed otherwise.
 func (db *DB) AddConflict(ctx context.Context, c *contest.Conflict, actorID string) error {
 	c.ID = NewID()
+	if c.Status == "" {
+		c.Status = contest.ConflictConfirmed
+		if c.Source == contest.ConflictDeclared {
+			c.Status = contest.ConflictPending
+		}
+	}
 	return db.tx(ctx, func(tx *sqlxTx) error {
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO conflicts (id, competition_id, judge_id, entry_id, entrant_id, organisation, country, source, reason, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), c.ID, c.CompetitionID, c.JudgeID, nullString(c.EntryID), nullString(c.EntrantID),
-			strings.TrimSpace(c.Organisation), strings.TrimSpace(c.Country), string(c.Source), c.Reason, db.now()); err != nil {
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO conflicts (id, competition_id, judge_id, entry_id, entrant_id, organisation, country, source, reason, status, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), c.ID, c.CompetitionID, c.JudgeID, nullString(c.EntryID), nullString(c.EntrantID),
+			strings.TrimSpace(c.Organisation), strings.TrimSpace(c.Country), string(c.Source), c.Reason, string(c.Status), db.now()); err != nil {
 			return fmt.Errorf("add conflict: %w", err)
 		}
 		action := "conflict.declare"
@@ -50,8 +58,64 @@ func (db *DB) DeleteConflict(ctx context.Context, competitionID, id, judgeID, ac
 	})
 }
 
-// Conflicts lists a competition's declared conflicts and recusals; judgeID
-// narrows to one judge.
+// DecideConflict confirms or declines (status) a pending declaration with
+// the organizer's note, and audits it as conflict.confirm or
+// conflict.decline. A declaration already decided is contest.ErrConflict;
+// no declaration of that id in the competition, contest.ErrNotFound.
+func (db *DB) DecideConflict(ctx context.Context, competitionID, id string, status contest.ConflictStatus, note, actorID string) (contest.Conflict, error) {
+	action := map[contest.ConflictStatus]string{contest.ConflictConfirmed: "conflict.confirm", contest.ConflictDeclined: "conflict.decline"}[status]
+	if action == "" {
+		return contest.Conflict{}, fmt.Errorf("decide conflict: status %q is no decision", status)
+	}
+	var c contest.Conflict
+	err := db.tx(ctx, func(tx *sqlxTx) error {
+		if err := tx.GetContext(ctx, &c, db.q(`SELECT `+conflictColumns+` FROM conflicts WHERE id = ? AND competition_id = ? AND source = 'declared'`), id, competitionID); err != nil {
+			return notFound(err, "conflict")
+		}
+		if c.Status != contest.ConflictPending {
+			return fmt.Errorf("conflict already %s: %w", c.Status, contest.ErrConflict)
+		}
+		res, err := tx.ExecContext(ctx, db.q(`UPDATE conflicts SET status = ?, note = ? WHERE id = ? AND status = 'pending'`), string(status), note, id)
+		if err != nil {
+			return fmt.Errorf("decide conflict: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("conflict decided meanwhile: %w", contest.ErrConflict)
+		}
+		c.Status, c.Note = status, note
+		target := c.EntryID + c.EntrantID + c.Organisation + c.Country
+		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: actorID, Action: action, Subject: c.JudgeID,
+			Detail: strings.TrimSpace(id + " " + target + " " + note)})
+	})
+	return c, err
+}
+
+// WithdrawConflict removes a judge's own declaration while it is pending.
+// One already confirmed or declined is contest.ErrForbidden (only an
+// organizer lifts it); none of theirs with that id, contest.ErrNotFound.
+func (db *DB) WithdrawConflict(ctx context.Context, competitionID, id, judgeID string) error {
+	return db.tx(ctx, func(tx *sqlxTx) error {
+		var status contest.ConflictStatus
+		if err := tx.GetContext(ctx, &status, db.q(`SELECT status FROM conflicts WHERE id = ? AND competition_id = ? AND judge_id = ? AND source = 'declared'`),
+			id, competitionID, judgeID); err != nil {
+			return notFound(err, "conflict")
+		}
+		if status != contest.ConflictPending {
+			return fmt.Errorf("a %s declaration is lifted by an organizer: %w", status, contest.ErrForbidden)
+		}
+		res, err := tx.ExecContext(ctx, db.q(`DELETE FROM conflicts WHERE id = ? AND status = 'pending'`), id)
+		if err != nil {
+			return fmt.Errorf("withdraw conflict: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("declaration decided meanwhile: %w", contest.ErrForbidden)
+		}
+		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: judgeID, Action: "conflict.withdraw", Subject: id})
+	})
+}
+
+// Conflicts lists a competition's declared conflicts (whatever their
+// status) and recusals; judgeID narrows to one judge.
 func (db *DB) Conflicts(ctx context.Context, competitionID, judgeID string) ([]contest.Conflict, error) {
 	q := `SELECT ` + conflictColumns + ` FROM conflicts WHERE competition_id = ?`
 	args := []any{competitionID}
@@ -84,6 +148,40 @@ func (db *DB) SetConflictCountry(ctx context.Context, competitionID string, on b
 		}
 		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: actorID, Action: "conflict.country_rule", Subject: competitionID, Detail: fmt.Sprint(on)})
 	})
+}
+
+// ConflictCandidate is an entry a declaration could name, with its title
+// for the organizer who decides on it.
+type ConflictCandidate struct {
+	contest.ConflictEntry
+	Title string
+}
+
+// ConflictCandidates returns the competition's entries that are not
+// withdrawn, with what conflict detection needs and their titles, in the
+// order they were created.
+func (db *DB) ConflictCandidates(ctx context.Context, competitionID string) ([]ConflictCandidate, error) {
+	var out []ConflictCandidate
+	if err := db.x.SelectContext(ctx, &out, db.q(`SELECT e.id, e.entrant_id, u.organisation, u.country, COALESCE(e.nominated_by, '') AS nominated_by, e.title
+		FROM entries e JOIN users u ON u.id = e.entrant_id WHERE e.competition_id = ? AND e.status <> 'withdrawn' ORDER BY e.created_at, e.id`), competitionID); err != nil {
+		return nil, fmt.Errorf("conflict candidates: %w", err)
+	}
+	return out, nil
+}
+
+// JudgeProfiles returns the organisation and country each judge of the
+// competition had when they joined it (what automatic conflicts use), by
+// judge id.
+func (db *DB) JudgeProfiles(ctx context.Context, competitionID string) (map[string]contest.ConflictJudge, error) {
+	var js []contest.ConflictJudge
+	if err := db.x.SelectContext(ctx, &js, db.q(`SELECT user_id AS id, organisation, country FROM memberships WHERE competition_id = ? AND role = 'judge'`), competitionID); err != nil {
+		return nil, fmt.Errorf("judge profiles: %w", err)
+	}
+	out := make(map[string]contest.ConflictJudge, len(js))
+	for _, j := range js {
+		out[j.ID] = j
+	}
+	return out, nil
 }
 
 // ConflictEntries returns what conflict detection needs about entries: the

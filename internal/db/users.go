@@ -105,10 +105,17 @@ func (db *DB) DeleteExpiredSessions(ctx context.Context) (int64, error) {
 	return res.RowsAffected()
 }
 
-// AddMember gives a user a role in a competition; adding it twice is harmless.
+// grantRole inserts a membership that keeps the user's organisation and
+// country as they are now (a judge's automatic conflicts use these, not
+// the profile they may edit later); granting a held role changes nothing.
+const grantRole = `INSERT INTO memberships (competition_id, user_id, role, created_at, organisation, country)
+	VALUES (?, ?, ?, ?, COALESCE((SELECT organisation FROM users WHERE id = ?), ''), COALESCE((SELECT country FROM users WHERE id = ?), ''))
+	ON CONFLICT (competition_id, user_id, role) DO NOTHING`
+
+// AddMember gives a user a role in a competition; adding it twice is
+// harmless and keeps the organisation and country of the first time.
 func (db *DB) AddMember(ctx context.Context, competitionID, userID string, role contest.Role) error {
-	_, err := db.x.ExecContext(ctx, db.q(`INSERT INTO memberships (competition_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (competition_id, user_id, role) DO NOTHING`), competitionID, userID, string(role), db.now())
+	_, err := db.x.ExecContext(ctx, db.q(grantRole), competitionID, userID, string(role), db.now(), userID, userID)
 	if err != nil {
 		return fmt.Errorf("add member: %w", err)
 	}
@@ -180,8 +187,7 @@ func (db *DB) AcceptInvitation(ctx context.Context, tokenHash, userID string) (c
 		if n, _ := res.RowsAffected(); n != 1 {
 			return fmt.Errorf("use invitation: %w", contest.ErrNotFound)
 		}
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO memberships (competition_id, user_id, role, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (competition_id, user_id, role) DO NOTHING`), inv.CompetitionID, userID, string(inv.Role), now); err != nil {
+		if _, err := tx.ExecContext(ctx, db.q(grantRole), inv.CompetitionID, userID, string(inv.Role), now, userID, userID); err != nil {
 			return fmt.Errorf("grant role: %w", err)
 		}
 		return nil

@@ -38,6 +38,8 @@ func (h *Handler) registerJudging(g *gin.RouterGroup) {
 	c.GET("/conflicts", h.listConflicts)
 	c.POST("/conflicts", h.declareConflict)
 	c.DELETE("/conflicts/:conflict", h.deleteConflict)
+	c.POST("/conflicts/:conflict/confirm", h.confirmConflict)
+	c.POST("/conflicts/:conflict/decline", h.declineConflict)
 	c.POST("/recusals", h.recuse)
 	c.PUT("/conflict-rules", h.conflictRules)
 
@@ -177,6 +179,23 @@ func (h *Handler) deleteConflict(c *gin.Context) {
 			remove = h.App.RemoveConflict
 		}
 		return none{}, remove(ctx, acc, c.Param("conflict"))
+	})
+}
+
+// conflictDecisionInput is an organizer's optional note on a decision.
+type conflictDecisionInput app.ConflictDecision
+
+func (conflictDecisionInput) bodyOptional() {}
+
+func (h *Handler) confirmConflict(c *gin.Context) {
+	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in conflictDecisionInput) (app.ConflictView, error) {
+		return h.App.ConfirmConflict(ctx, acc, c.Param("conflict"), app.ConflictDecision(in))
+	})
+}
+
+func (h *Handler) declineConflict(c *gin.Context) {
+	call(h, c, http.StatusOK, role(contest.RoleOrganizer), func(ctx context.Context, acc app.Access, in conflictDecisionInput) (app.ConflictView, error) {
+		return h.App.DeclineConflict(ctx, acc, c.Param("conflict"), app.ConflictDecision(in))
 	})
 }
 

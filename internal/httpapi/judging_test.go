@@ -351,8 +351,16 @@ func (w *jw) assignment(t *testing.T) {
 	var cv struct {
 		ID     string `json:"id"`
 		Source string `json:"source"`
+		Status string `json:"status"`
 	}
 	w.call(t, "judge4", http.MethodPost, w.base+"/conflicts", map[string]any{"organisation": "c works"}).want(t, "declare conflict", http.StatusCreated, &cv)
+	if cv.Status != "pending" {
+		t.Fatalf("a declaration waits for the organizer, got %+v", cv)
+	}
+	w.call(t, "organizer", http.MethodPost, w.base+"/conflicts/"+cv.ID+"/confirm", nil).want(t, "confirm the declaration", http.StatusOK, &cv)
+	if cv.Status != "confirmed" {
+		t.Fatalf("confirmed declaration: %+v", cv)
+	}
 	w.call(t, "judge4", http.MethodPost, w.base+"/conflicts", map[string]any{"organisation": "x", "country": "FR"}).wantProblem(t, "two targets", http.StatusUnprocessableEntity)
 	w.call(t, "judge4", http.MethodPost, w.base+"/conflicts", map[string]any{"entry_id": w.foreign.entry}).wantProblem(t, "conflict with a foreign entry", http.StatusUnprocessableEntity)
 	w.call(t, "owner", http.MethodPost, w.base+"/conflicts", map[string]any{"country": "KE"}).wantProblem(t, "entrant declares", http.StatusForbidden)
@@ -740,7 +748,7 @@ func (w *jw) exports(t *testing.T) {
 	for _, r := range audit[1:] {
 		seen[r[3]] = true
 	}
-	for _, a := range []string{"round.update", "round.create", "rubric.set", "judge.panel", "conflict.declare", "conflict.recuse", "assign.auto", "score.submit", "score.change", "judge.drop", "tie.decide", "round.advance", "award.add", "award.remove", "results.announce"} {
+	for _, a := range []string{"round.update", "round.create", "rubric.set", "judge.panel", "conflict.declare", "conflict.confirm", "conflict.recuse", "assign.auto", "score.submit", "score.change", "judge.drop", "tie.decide", "round.advance", "award.add", "award.remove", "results.announce"} {
 		if !seen[a] {
 			t.Errorf("audit log lacks %s", a)
 		}

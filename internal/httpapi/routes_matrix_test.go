@@ -66,6 +66,8 @@ var routeMatrix = []string{
 	"GET /api/v1/competitions/:slug/conflicts",
 	"POST /api/v1/competitions/:slug/conflicts",
 	"DELETE /api/v1/competitions/:slug/conflicts/:conflict",
+	"POST /api/v1/competitions/:slug/conflicts/:conflict/confirm",
+	"POST /api/v1/competitions/:slug/conflicts/:conflict/decline",
 	"POST /api/v1/competitions/:slug/recusals",
 	"PUT /api/v1/competitions/:slug/conflict-rules",
 	"GET /api/v1/competitions/:slug/rounds/:round/results",
@@ -143,6 +145,15 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 		switch role {
 		case "organizer":
 			return 200
+		case "public":
+			return 401
+		}
+		return 403
+	}
+	orgOr404 := func(role string) int { // an organizer's write naming a made-up id
+		switch role {
+		case "organizer":
+			return 404
 		case "public":
 			return 401
 		}
@@ -293,6 +304,8 @@ func (w *jw) everyRoute(t *testing.T, ph phase) {
 			}
 			return 403
 		}},
+		{route: "POST /api/v1/competitions/:slug/conflicts/:conflict/confirm", method: "POST", path: w.base + "/conflicts/" + madeUp + "/confirm", want: orgOr404},
+		{route: "POST /api/v1/competitions/:slug/conflicts/:conflict/decline", method: "POST", path: w.base + "/conflicts/" + madeUp + "/decline", body: map[string]any{"note": "no"}, want: orgOr404},
 		{route: "POST /api/v1/competitions/:slug/recusals", method: "POST", path: w.base + "/recusals", roles: notOrg, body: map[string]any{"judge_id": w.ids["judge4"], "entry_id": b}, want: denied},
 		{route: "PUT /api/v1/competitions/:slug/conflict-rules", method: "PUT", path: w.base + "/conflict-rules", roles: notOrg, body: map[string]any{"same_country": false}, want: denied},
 		{route: "GET /api/v1/competitions/:slug/rounds/:round/results", method: "GET", path: r1 + "/results", want: orgOnly},

@@ -96,6 +96,10 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 		return nil, err
 	}
 	s.Signer = blob.NewSigner(secret, FilesPrefix)
+	cursors, err := app.NewCursors(secret)
+	if err != nil {
+		return nil, err
+	}
 	if s.Queue, err = queue.Open(ctx, cfg.RedisURL, logger); err != nil {
 		return nil, fmt.Errorf("queue: %w", err)
 	}
@@ -103,7 +107,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger, opts Opti
 	if s.Catalog, err = web.LoadCatalog(web.Translations()); err != nil {
 		return nil, err
 	}
-	s.App = app.New(s.DB, s.Blobs, s.Signer, s.Queue, s.Auth, cfg.MaxUploadBytes, logger)
+	s.App = app.New(s.DB, s.Blobs, s.Signer, cursors, s.Queue, s.Auth, cfg.MaxUploadBytes, logger)
 	s.App.Messages = s.Catalog.T
 	if cfg.SMTP.Host != "" {
 		s.App.Mailer = app.SMTPMailer{Host: cfg.SMTP.Host, Port: cmp.Or(cfg.SMTP.Port, 587), Username: cfg.SMTP.Username, Password: cfg.SMTP.Password, From: cmp.Or(cfg.SMTP.From, "tessera@localhost")}
@@ -182,7 +186,7 @@ func (s *Stack) RunWorkers(ctx context.Context) error {
 		srv.Shutdown()
 		return fmt.Errorf("start transcode workers: %w", err)
 	}
-	sw := &worker.Sweeper{Assets: s.DB, Enqueue: s.Queue.Enqueue, Logger: s.Logger}
+	sw := &worker.Sweeper{Assets: s.DB, Sessions: s.DB, Enqueue: s.Queue.Enqueue, Logger: s.Logger}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -2,6 +2,7 @@ package stack
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tessera/tessera/internal/config"
+	"github.com/tessera/tessera/internal/contest"
 	"github.com/tessera/tessera/internal/db"
 	"github.com/tessera/tessera/internal/db/dbtest"
 	"github.com/tessera/tessera/internal/media"
@@ -96,6 +98,97 @@ func TestSecretIsKeptAndValidated(t *testing.T) {
 	}
 	if _, err := loadSecret(config.Config{DataDir: filepath.Join(t.TempDir(), "x"), Secret: "short"}); err == nil {
 		t.Fatal("a short TESSERA_SECRET must be refused")
+	}
+}
+
+// TestCursorsFollowTheSecret opens stacks as replicas do and checks that
+// a keyset cursor one of them made opens in another sharing TESSERA_SECRET,
+// and in the same one after a restart with the secret it generated, but
+// not in a stack with another secret.
+func TestCursorsFollowTheSecret(t *testing.T) {
+	open := func(dir, secret string) *Stack {
+		t.Helper()
+		c := config.Default()
+		c.DataDir, c.Secret = dir, secret
+		s, err := Open(context.Background(), c, slog.New(slog.DiscardHandler), Options{Migrate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(s.Close)
+		return s
+	}
+	shared := "replicas-share-this-secret-0123456789"
+	a, b := open(t.TempDir(), shared), open(t.TempDir(), shared)
+	e := contest.Entry{ID: "k7wq2xn9cd4hmtpa", CreatedAt: time.Now().UTC()}
+	cur := a.App.Cursors.Seal("queue", e)
+	if got, err := b.App.Cursors.Open("queue", cur); err != nil || got.ID != e.ID || !got.CreatedAt.Equal(e.CreatedAt) {
+		t.Fatalf("a replica with the same secret opens %+v, %v; want %s", got, err, e.ID)
+	}
+	dir := t.TempDir()
+	generated := open(dir, "")
+	cur = generated.App.Cursors.Seal("queue", e)
+	generated.Close()
+	if got, err := open(dir, "").App.Cursors.Open("queue", cur); err != nil || got.ID != e.ID {
+		t.Fatalf("after a restart the cursor opens as %+v, %v", got, err)
+	}
+	if got, err := a.App.Cursors.Open("queue", cur); err == nil {
+		t.Fatalf("a stack with another secret opened %+v", got)
+	}
+}
+
+// TestWorkersDeleteExpiredSessions runs the workers as every deployment
+// does and finds an expired session's row deleted by their sweeper, while
+// a live session still signs in.
+func TestWorkersDeleteExpiredSessions(t *testing.T) {
+	c := config.Default()
+	c.DataDir = t.TempDir()
+	s, err := Open(context.Background(), c, slog.New(slog.DiscardHandler), Options{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	u := contest.User{Email: "sleeper@example.org", Name: "Sleeper", PasswordHash: "x"}
+	if err := s.DB.CreateUser(ctx, &u); err != nil {
+		t.Fatal(err)
+	}
+	expiredAt := time.Now().Add(-time.Hour)
+	if err := s.DB.CreateSession(ctx, "expired-token-hash", u.ID, expiredAt); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DB.CreateSession(ctx, "live-token-hash", u.ID, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// A second handle on the database whose clock reads before the
+	// expiry: through it, a kept row would still sign in.
+	old, err := db.Open(ctx, "", c.Path("tessera.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	old.SetClock(func() time.Time { return expiredAt.Add(-time.Minute) })
+	if _, err := old.SessionUser(ctx, "expired-token-hash"); err != nil {
+		t.Fatalf("the expired session's row is not there to begin with: %v", err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.RunWorkers(wctx) }()
+	defer func() {
+		stop()
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}()
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := old.SessionUser(ctx, "expired-token-hash"); errors.Is(err, contest.ErrNotFound) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the workers' sweeper did not delete the expired session")
+		}
+	}
+	if got, err := s.DB.SessionUser(ctx, "live-token-hash"); err != nil || got.ID != u.ID {
+		t.Fatalf("the live session: %+v, %v", got, err)
 	}
 }
 

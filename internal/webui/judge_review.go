@@ -36,6 +36,8 @@ func (h *Handler) registerJudging(g *gin.RouterGroup) {
 	g.GET("/c/:slug/conflicts", h.conflictsPage)
 	g.POST("/c/:slug/conflicts", h.declareConflict)
 	g.POST("/c/:slug/conflicts/:conflict/delete", h.deleteConflict)
+	g.POST("/c/:slug/conflicts/:conflict/confirm", h.confirmConflict)
+	g.POST("/c/:slug/conflicts/:conflict/decline", h.declineConflict)
 	g.GET("/c/:slug/outbox", h.outboxPage)
 	g.GET("/c/:slug/audit", h.auditPage)
 }

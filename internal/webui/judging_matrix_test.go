@@ -156,6 +156,7 @@ func newMatrixWorld(t *testing.T, blind bool) *matrixWorld {
 	want(t, org.post(w.base()+"/assign", nil), http.StatusOK, "Entries assigned.")
 	want(t, w.people["conflicted"].get(w.base()+"/queue"), http.StatusOK, titleA, titleB)
 	want(t, w.people["conflicted"].post(w.path("/conflicts"), url.Values{"kind": {"entry"}, "value": {w.a}}), http.StatusOK)
+	want(t, org.post(find(t, org.get(w.path("/conflicts")), `action="(/c/matrix-works/conflicts/[a-z0-9]+/confirm)"`), nil), http.StatusOK, "Confirmed")
 	foreignRound, _, err := s.db.ActiveRound(ctx, other.ID, time.Now())
 	if err != nil {
 		t.Fatal(err)

@@ -62,10 +62,14 @@ func TestJudgingPages(t *testing.T) {
 		}
 		entries = append(entries, e.ID)
 	}
-	// The conflicted judge declares a conflict with the owner's entry.
-	want(t, people["conflicted"].post("/c/hands-at-work/conflicts", url.Values{"kind": {"entry"}, "value": {entries[0]}}), http.StatusOK, entries[0])
+	// The conflicted judge declares a conflict with the owner's entry; the
+	// organizer, who sees which entry it takes, confirms it.
+	want(t, people["conflicted"].post("/c/hands-at-work/conflicts", url.Values{"kind": {"entry"}, "value": {entries[0]}}), http.StatusOK, entries[0], "Awaiting the organizer")
 	want(t, people["conflicted"].post("/c/hands-at-work/conflicts", url.Values{"kind": {"entry"}, "value": {""}}), http.StatusUnprocessableEntity,
 		"Name exactly one entry, entrant, organisation or two-letter country.", `id="error-summary"`)
+	orgConflicts := org.get("/c/hands-at-work/conflicts")
+	want(t, orgConflicts, http.StatusOK, "Awaiting the organizer", "Work of owner")
+	want(t, org.post(find(t, orgConflicts, `action="(/c/hands-at-work/conflicts/[a-z0-9]+/confirm)"`), nil), http.StatusOK, "Confirmed")
 
 	rounds := org.get("/c/hands-at-work/rounds")
 	want(t, rounds, http.StatusOK, "Judging rounds", "New round")
@@ -129,7 +133,7 @@ func TestJudgingPages(t *testing.T) {
 	lacks(t, org.get("/c/hands-at-work/outbox"), "amina@example.org")
 	want(t, org.post(base+"/announcement", url.Values{"when": {"now"}}), http.StatusOK, "Results are public from")
 	want(t, org.get("/c/hands-at-work/outbox"), http.StatusOK, "amina@example.org", "bo@example.org")
-	want(t, org.get("/c/hands-at-work/audit"), http.StatusOK, "score.submit", "assign.auto", "award.add", "results.announce", "conflict.declare")
+	want(t, org.get("/c/hands-at-work/audit"), http.StatusOK, "score.submit", "assign.auto", "award.add", "results.announce", "conflict.declare", "conflict.confirm")
 	if p := people["judge"].get("/c/hands-at-work/audit"); p.Status != http.StatusForbidden {
 		t.Fatalf("judge opens the audit log: %d", p.Status)
 	}

@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -361,8 +362,9 @@ func (h *Handler) scheduleAnnouncement(c *gin.Context) {
 	})
 }
 
-// conflictsData is the conflicts page: a judge's own declarations, or every
-// conflict and recusal for organizers.
+// conflictsData is the conflicts page: a judge's own declarations with
+// where they stand, or every conflict and recusal for organizers, who
+// confirm or decline what judges declare.
 type conflictsData struct {
 	Competition contest.Competition
 	Conflicts   []app.ConflictView
@@ -388,7 +390,7 @@ func (h *Handler) conflictsPageFor(c *gin.Context, acc app.Access, form url.Valu
 	p := h.newPage(c, "conflicts", "conflicts.page_title", acc.Competition.Title)
 	p.Path = "/c/" + acc.Competition.Slug + "/conflicts"
 	p.Form = form
-	p.fields = []formField{{"target", "conflicts.target"}}
+	p.fields = []formField{{"target", "conflicts.target"}, {"note", "conflicts.note"}}
 	p.Data = conflictsData{Competition: acc.Competition, Conflicts: cs, Organizer: org}
 	return p, nil
 }
@@ -432,6 +434,23 @@ func (h *Handler) deleteConflict(c *gin.Context) {
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/c/"+acc.Competition.Slug+"/conflicts")
+}
+
+// confirmConflict puts a judge's pending declaration into effect.
+func (h *Handler) confirmConflict(c *gin.Context) {
+	h.decideConflict(c, h.App.ConfirmConflict)
+}
+
+// declineConflict refuses a judge's pending declaration with a note.
+func (h *Handler) declineConflict(c *gin.Context) {
+	h.decideConflict(c, h.App.DeclineConflict)
+}
+
+func (h *Handler) decideConflict(c *gin.Context, decide func(context.Context, app.Access, string, app.ConflictDecision) (app.ConflictView, error)) {
+	h.formAction(c, h.conflictsPageFor, func(acc app.Access, form url.Values) error {
+		_, err := decide(c.Request.Context(), acc, c.Param("conflict"), app.ConflictDecision{Note: form.Get("note")})
+		return err
+	}, func(acc app.Access) string { return "/c/" + acc.Competition.Slug + "/conflicts" })
 }
 
 // outboxData is the organizer's view of sent and kept mail.

@@ -73,6 +73,8 @@ var pageMatrix = []string{
 	"GET /c/:slug/conflicts",
 	"POST /c/:slug/conflicts",
 	"POST /c/:slug/conflicts/:conflict/delete",
+	"POST /c/:slug/conflicts/:conflict/confirm",
+	"POST /c/:slug/conflicts/:conflict/decline",
 	"GET /c/:slug/outbox",
 	"GET /c/:slug/audit",
 	"GET /c/:slug/duplicates",
@@ -276,6 +278,8 @@ func everyPage(t *testing.T, w pageWorld) {
 			}
 			return denied(role)
 		}},
+		{route: "POST /c/:slug/conflicts/:conflict/confirm", method: "POST", path: c + "/conflicts/" + madeUp + "/confirm", want: orgOr404},
+		{route: "POST /c/:slug/conflicts/:conflict/decline", method: "POST", path: c + "/conflicts/" + madeUp + "/decline", form: url.Values{"note": {"no"}}, want: orgOr404},
 		{route: "GET /c/:slug/outbox", method: "GET", path: c + "/outbox", want: orgOnly},
 		{route: "GET /c/:slug/audit", method: "GET", path: c + "/audit", want: orgOnly},
 		{route: "GET /c/:slug/duplicates", method: "GET", path: c + "/duplicates", want: orgOnly},

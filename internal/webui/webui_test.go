@@ -98,7 +98,7 @@ func newStack(t *testing.T, withWorker bool) *stack {
 	}
 	t.Cleanup(func() { _ = q.Close() })
 	as := auth.NewService(d)
-	a := app.New(d, store, signer, q, as, 8<<20, logger)
+	a := app.New(d, store, signer, nil, q, as, 8<<20, logger)
 	clk := &clock{}
 	a.Now = clk.Now
 	cat, err := web.LoadCatalog(web.Translations())
