@@ -7,12 +7,6 @@ import (
 	"github.com/tessera/tessera/internal/contest"
 )
 
-// QueueItem is one entry in a judge's queue.
-type QueueItem struct {
-	EntryView
-	Scored bool `json:"scored"`
-}
-
 // JudgeQueue is a judge's work in the current round.
 type JudgeQueue struct {
 	Round    contest.Round       `json:"-"`
