@@ -188,3 +188,63 @@ func TestQueueStatesAndNeighbours(t *testing.T) {
 			"Enregistrer et passer à la suivante", "Raccourcis clavier")
 	})
 }
+
+// TestReviewLongScale is a rubric on 0–100: each criterion is one number
+// field (never 101 choices) that works without JavaScript, keeps what was
+// sent, and refuses a mark off the scale beside the field.
+func TestReviewLongScale(t *testing.T) {
+	s := newStack(t, false)
+	ctx := context.Background()
+	org := s.organizer("olga@example.org")
+	form := competitionForm("Long Scales")
+	form.Set("scale_min", "0")
+	form.Set("scale_max", "100")
+	want(t, org.post("/new", form), http.StatusOK)
+	comp, err := s.db.CompetitionBySlug(ctx, "long-scales")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, _ := s.db.Categories(ctx, comp.ID)
+	jud, ent := s.browser(), s.browser()
+	want(t, jud.signUp("Jo Judge", "jo@example.org", "judge-pass-123", "/"), http.StatusOK)
+	want(t, ent.signUp("Amina Wanjiru", "amina@example.org", "entrant-pass-1", "/"), http.StatusOK)
+	ju, _ := s.db.UserByEmail(ctx, "jo@example.org")
+	eu, _ := s.db.UserByEmail(ctx, "amina@example.org")
+	if err := s.db.AddMember(ctx, comp.ID, ju.ID, contest.RoleJudge); err != nil {
+		t.Fatal(err)
+	}
+	e := contest.Entry{CompetitionID: comp.ID, CategoryID: cats[0].ID, EntrantID: eu.ID, Title: "Indigo Hands", Consent: true, ConsentRules: true}
+	if err := s.db.CreateEntry(ctx, &e, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.SubmitEntry(ctx, e.ID, eu.ID); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := s.db.Rounds(ctx, comp.ID)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("rounds: %v %v", rs, err)
+	}
+	nairobi := mustZone("Africa/Nairobi")
+	base := "/c/long-scales/rounds/" + rs[0].ID
+	want(t, org.post(base+"/settings", url.Values{"name": {"Final"}, "quorum": {"1"},
+		"opens_at":  {time.Now().Add(-time.Hour).In(nairobi).Format("2006-01-02T15:04")},
+		"closes_at": {time.Now().Add(72 * time.Hour).In(nairobi).Format("2006-01-02T15:04")}}), http.StatusOK, "Settings saved.")
+	_, crit, err := s.db.Round(ctx, comp.ID, rs[0].ID)
+	if err != nil || len(crit) != 3 {
+		t.Fatalf("criteria: %v %v", crit, err)
+	}
+	rv := base + "/review/" + e.ID
+	p := jud.get(rv)
+	want(t, p, http.StatusOK, `type="number"`, `min="0" max="100"`, "out of 100", "Entry 1 of 1")
+	lacks(t, p, `type="radio"`, `rel="next"`, "Submit and next")
+	f := url.Values{"action": {"submit"}}
+	for _, c := range crit {
+		f.Set("c_"+c.ID, "75")
+	}
+	f.Set("c_"+crit[1].ID, "101")
+	bad := jud.post(rv, f)
+	want(t, bad, http.StatusUnprocessableEntity, "error-summary", `value="101"`, `id="f-c_`+crit[1].ID+`-error"`)
+	f.Set("c_"+crit[1].ID, "60")
+	want(t, jud.post(rv, f), http.StatusOK, "Your scores are submitted.", `value="75"`, `value="60"`)
+	want(t, jud.get(base+"/queue"), http.StatusOK, "1 of 1 submitted", "<dt>Submitted</dt><dd>1</dd>")
+}

@@ -137,6 +137,7 @@
     range.max = n.max;
     range.step = "1";
     range.value = n.value === "" ? n.min : n.value;
+    range.classList.toggle("unset", n.value === "");
     range.tabIndex = -1;
     range.setAttribute("aria-hidden", "true");
     n.parentNode.appendChild(range);
@@ -149,6 +150,7 @@
     });
     n.addEventListener("input", function () {
       if (n.value !== "") range.value = n.value;
+      range.classList.toggle("unset", n.value === "");
     });
   });
 
