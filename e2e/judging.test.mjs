@@ -197,6 +197,7 @@ test('a judge scores a blind round', async (t) => {
   });
 
   await t.test('submitting moves the progress on', async () => {
+    await jud.getByText('Note and feedback (optional)').click(); // folded until used
     await jud.getByLabel('Feedback for the entrant (optional)').fill('Beautiful rhythm in the strips.');
     await jud.getByRole('button', { name: 'Submit scores' }).click();
     await jud.waitForURL(`**/rounds/${s.round}/queue`);

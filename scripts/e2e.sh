@@ -7,7 +7,7 @@
 # without them it starts its own with scripts/services.sh and stops them after.
 #
 # Knobs: TESSERA_BIN (use this binary instead of building), E2E_TEST (test files,
-# space-separated, default e2e/thin-path.test.mjs e2e/uploads.test.mjs e2e/judging.test.mjs), E2E_TIMEOUT (seconds, default 600),
+# space-separated, default e2e/thin-path.test.mjs e2e/uploads.test.mjs e2e/judging.test.mjs e2e/review.test.mjs), E2E_TIMEOUT (seconds, default 600),
 # E2E_ARTIFACTS_DIR (default e2e/artifacts: screenshots and the server log),
 # KEEP_TMP=1 (keep the temporary directory).
 set -euo pipefail
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 
-E2E_TEST=${E2E_TEST:-e2e/thin-path.test.mjs e2e/uploads.test.mjs e2e/judging.test.mjs}
+E2E_TEST=${E2E_TEST:-e2e/thin-path.test.mjs e2e/uploads.test.mjs e2e/judging.test.mjs e2e/review.test.mjs}
 E2E_TIMEOUT=${E2E_TIMEOUT:-600}
 E2E_ARTIFACTS_DIR=${E2E_ARTIFACTS_DIR:-$ROOT/e2e/artifacts}
 ORGANIZER_EMAIL=organizer@e2e.test

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tessera/tessera/internal/app"
 	"github.com/tessera/tessera/internal/contest"
 	"github.com/tessera/tessera/web"
 )
@@ -158,6 +159,9 @@ func TestCatalogKeys(t *testing.T) {
 	}
 	for _, u := range []string{"competition.max_entries", "new.category_limit"} {
 		dynamic = append(dynamic, u+".one", u+".other")
+	}
+	for _, st := range []app.ReviewState{app.ReviewNotStarted, app.ReviewDraft, app.ReviewSubmitted} {
+		dynamic = append(dynamic, "queue.state."+string(st))
 	}
 	for _, u := range []string{"day", "hour", "minute"} {
 		dynamic = append(dynamic, "unit."+u+".one", "unit."+u+".other")

@@ -69,16 +69,24 @@ type reviewData struct {
 	Competition contest.Competition
 	Review      app.ReviewView
 	Rows        []reviewRow
-	Notice      string
+	// Nav is the judge's way through their queue: the entries before and
+	// after this one.
+	Nav app.QueueNeighbours
 	// Essay is the entry's essay, rendered for reading, when it is one.
 	Essay *app.Essay
+	// Comments opens the note and feedback: they hold text.
+	Comments bool
 }
+
+// maxRadioScale is the longest scale offered as a row of choices; a longer
+// one (0–100) is a number field.
+const maxRadioScale = 11
 
 // reviewRow is one criterion with its choices and the judge's mark.
 type reviewRow struct {
 	app.CriterionView
 	Field  string
-	Values []int
+	Values []int  // the choices, when the scale is short enough for a row
 	Mark   string // current value as submitted or stored ("" when none)
 }
 
@@ -103,6 +111,8 @@ func (h *Handler) reviewPage(c *gin.Context) {
 		p.Notice = h.t(p, "review.saved_draft")
 	case "submitted":
 		p.Notice = h.t(p, "review.saved_submitted")
+	case "previous":
+		p.Notice = h.t(p, "review.saved_previous")
 	}
 	h.render(c, http.StatusOK, p)
 }
@@ -114,8 +124,10 @@ func (h *Handler) reviewPageFor(c *gin.Context, acc app.Access, rv app.ReviewVie
 	d := reviewData{Competition: acc.Competition, Review: rv}
 	for _, cr := range rv.Round.Criteria {
 		row := reviewRow{CriterionView: cr, Field: "c_" + cr.ID}
-		for v := cr.ScaleMin; v <= cr.ScaleMax; v++ {
-			row.Values = append(row.Values, v)
+		if cr.ScaleMax-cr.ScaleMin < maxRadioScale {
+			for v := cr.ScaleMin; v <= cr.ScaleMax; v++ {
+				row.Values = append(row.Values, v)
+			}
 		}
 		if form != nil {
 			row.Mark = form.Get(row.Field)
@@ -125,6 +137,16 @@ func (h *Handler) reviewPageFor(c *gin.Context, acc app.Access, rv app.ReviewVie
 		d.Rows = append(d.Rows, row)
 		p.fields = append(p.fields, formField{Name: row.Field, Label: cr.Name})
 	}
+	if form != nil {
+		d.Comments = form.Get("note") != "" || form.Get("feedback") != ""
+	} else {
+		d.Comments = rv.Note != "" || rv.Feedback != ""
+	}
+	nav, err := h.App.ReviewNeighbours(c.Request.Context(), acc, rv.Round.ID, rv.Entry.ID)
+	if err != nil {
+		return nil, err
+	}
+	d.Nav = nav
 	if rv.Entry.Medium == contest.MediumEssay {
 		es, err := h.App.RoundEssay(c.Request.Context(), acc, rv.Round.ID, rv.Entry.ID)
 		switch {
@@ -166,7 +188,9 @@ func (h *Handler) saveReview(c *gin.Context) {
 		h.fail(c, nil, err)
 		return
 	}
-	in := app.ReviewInput{Scores: map[string]int{}, Note: form.Get("note"), Feedback: form.Get("feedback"), Submit: form.Get("action") == "submit"}
+	action := form.Get("action")
+	in := app.ReviewInput{Scores: map[string]int{}, Note: form.Get("note"), Feedback: form.Get("feedback"),
+		Submit: action == "submit" || action == "submit_next"}
 	fe := contest.FieldError{}
 	for _, cr := range rv.Round.Criteria {
 		raw := strings.TrimSpace(form.Get("c_" + cr.ID))
@@ -206,7 +230,20 @@ func (h *Handler) saveReview(c *gin.Context) {
 		saved = "submitted"
 	}
 	next := reviewPath(acc.Competition.Slug, round, id) + "?saved=" + saved
-	if in.Submit && form.Get("next") == "queue" {
+	switch {
+	case action == "submit_next":
+		// On to the next entry of the judge's own queue, found now (not
+		// taken from the form); the queue when this was the last.
+		nav, err := h.App.ReviewNeighbours(c.Request.Context(), acc, round, id)
+		if err != nil {
+			h.fail(c, nil, err)
+			return
+		}
+		next = queuePath(acc.Competition.Slug, round)
+		if nav.Next != nil {
+			next = reviewPath(acc.Competition.Slug, round, nav.Next.ID) + "?saved=previous"
+		}
+	case in.Submit && form.Get("next") == "queue":
 		next = queuePath(acc.Competition.Slug, round)
 	}
 	c.Redirect(http.StatusSeeOther, next)

@@ -406,7 +406,7 @@ func TestThinPath(t *testing.T) {
 	want(t, p, http.StatusOK, "Judge entries", "0 of 1 scored")
 	// With one open round, "Judge entries" goes straight to its queue.
 	p = jud.get("/c/" + slug + "/judge")
-	want(t, p, http.StatusOK, "Indigo Hands", "0 of 1 submitted", "To score", `class="thumb" src="/files/`)
+	want(t, p, http.StatusOK, "Indigo Hands", "0 of 1 submitted", `badge-not_started">Not started<`, `class="thumb" src="/files/`)
 	lacks(t, p, "Amina", "Wanjiru", "IMG_2041")
 	if !regexp.MustCompile(`^/c/` + slug + `/rounds/[a-z0-9]+/queue$`).MatchString(p.URL.Path) {
 		t.Fatalf("/judge with one open round: at %s, want its queue", p.URL.Path)
@@ -436,7 +436,7 @@ func TestThinPath(t *testing.T) {
 	p = jud.post(review[1], url.Values{crit[0]: {"9"}, crit[1]: {"8"}, crit[2]: {"7"}, "action": {"submit"}})
 	want(t, p, http.StatusOK, "Indigo Hands")
 	want(t, jud.get(entryPath), http.StatusOK, "Your total:")
-	want(t, jud.get("/c/"+slug+"/judge"), http.StatusOK, "1 of 1 submitted", "Started or done")
+	want(t, jud.get("/c/"+slug+"/judge"), http.StatusOK, "1 of 1 submitted", `badge-submitted">Submitted<`)
 	// Judges may not see results.
 	roundPath := review[1][:strings.Index(review[1], "/review/")]
 	want(t, jud.get(roundPath+"/results"), http.StatusForbidden, "You do not have permission to do that.")
