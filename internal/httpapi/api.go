@@ -32,33 +32,92 @@ type Handler struct {
 	OpenAPI []byte // the OpenAPI document served at /api/v1/openapi.yaml
 }
 
-// Register lists every API route in one place.
+// Register lists every API route in one place (docs/API.md,
+// openapi.yaml); the handlers live in files named for their resource.
 func (h *Handler) Register(r *gin.Engine) {
 	g := r.Group("/api/v1")
 	g.GET("/openapi.yaml", h.openAPI)
 
+	// Accounts and profiles.
 	g.POST("/users", h.signUp)
 	g.POST("/session", h.signIn)
 	g.DELETE("/session", h.signOut)
 	g.GET("/me", h.me)
+	g.GET("/me/profile", h.profile)
+	g.PUT("/me/profile", h.setProfile)
 
+	// Competitions, invitations and nominations.
 	g.GET("/competitions", h.listCompetitions)
 	g.POST("/competitions", h.createCompetition)
-	g.GET("/competitions/:slug", h.getCompetition)
-	g.POST("/competitions/:slug/invitations", h.createInvitation)
+	c := g.Group("/competitions/:slug")
+	c.GET("", h.getCompetition)
+	c.POST("/invitations", h.createInvitation)
 	g.POST("/invitations/:token/accept", h.acceptInvitation)
-	h.registerNominations(g)
+	c.GET("/nominations", h.listNominations)
+	c.POST("/nominations", h.nominate)
+	c.PUT("/nominations/settings", h.nominationSettings)
+	c.PUT("/nominators/:user/quota", h.nominatorQuota)
+	c.GET("/categories/:category/rules", h.categoryRules)
+	c.PUT("/categories/:category/rules", h.setCategoryRules)
 
-	g.GET("/competitions/:slug/entries", h.myEntries)
-	g.POST("/competitions/:slug/entries", h.createEntry)
-	g.GET("/competitions/:slug/entries/:id", h.getEntry)
-	g.GET("/competitions/:slug/entries/:id/essay", h.getEssay)
-	g.PUT("/competitions/:slug/entries/:id/files", h.uploadFile)
-	g.POST("/competitions/:slug/entries/:id/submit", h.submitEntry)
-	g.GET("/competitions/:slug/audit", h.audit)
-	h.registerJudging(g)
-	h.registerUploads(g)
-	h.registerDuplicates(g)
+	// Entering (entries.go, entrants.go, essay.go) and resumable uploads
+	// (uploads.go, docs/UPLOADS.md).
+	c.GET("/entries", h.myEntries)
+	c.POST("/entries", h.createEntry)
+	c.GET("/entries/:id", h.getEntry)
+	c.PATCH("/entries/:id", h.updateEntry)
+	c.GET("/entries/:id/essay", h.getEssay)
+	c.PUT("/entries/:id/files", h.uploadFile)
+	c.POST("/entries/:id/submit", h.submitEntry)
+	c.POST("/entries/:id/withdraw", h.withdrawEntry)
+	c.POST("/entries/:id/uploads", h.startUpload)
+	c.GET("/uploads/:upload", h.getUpload)
+	c.PUT("/uploads/:upload/parts/:part", h.putPart)
+	c.POST("/uploads/:upload/complete", h.completeUpload)
+	c.DELETE("/uploads/:upload", h.abortUpload)
+	c.GET("/duplicates", h.duplicates)
+
+	// Judging (judging.go, docs/JUDGING.md): every operation names its
+	// round, but conflicts, which follow a judge across rounds.
+	c.GET("/rounds", h.listRounds)
+	c.POST("/rounds", h.createRound)
+	c.GET("/rounds/:round", h.getRound)
+	c.PATCH("/rounds/:round", h.updateRound)
+	c.PUT("/rounds/:round/criteria", h.setRubric)
+	c.POST("/rounds/:round/advance", h.advance)
+	c.PUT("/rounds/:round/judges", h.setPanel)
+	c.DELETE("/rounds/:round/judges/:judge", h.dropJudge)
+	c.GET("/rounds/:round/assignments", h.listAssignments)
+	c.POST("/rounds/:round/assignments", h.addAssignment)
+	c.POST("/rounds/:round/assignments/auto", h.autoAssign)
+	c.DELETE("/rounds/:round/assignments/:entry/:judge", h.removeAssignment)
+	c.GET("/rounds/:round/queue", h.roundQueue)
+	c.GET("/rounds/:round/entries/:id/review", h.getReview)
+	c.PUT("/rounds/:round/entries/:id/review", h.saveReview)
+	c.GET("/conflicts", h.listConflicts)
+	c.POST("/conflicts", h.declareConflict)
+	c.DELETE("/conflicts/:conflict", h.deleteConflict)
+	c.POST("/conflicts/:conflict/confirm", h.confirmConflict)
+	c.POST("/conflicts/:conflict/decline", h.declineConflict)
+	c.POST("/recusals", h.recuse)
+	c.PUT("/conflict-rules", h.conflictRules)
+
+	// Results, prizes, the announcement and the public gallery.
+	c.GET("/rounds/:round/results", h.roundResults)
+	c.POST("/rounds/:round/tie-decisions", h.decideTie)
+	c.POST("/rounds/:round/awards", h.giveAward)
+	c.DELETE("/rounds/:round/awards/:entry/:kind", h.withdrawAward)
+	c.POST("/rounds/:round/announcement", h.announce)
+	c.GET("/gallery", h.gallery)
+
+	// The organizer's records: mail, audit, exports.
+	c.GET("/outbox", h.outbox)
+	c.GET("/audit", h.audit)
+	c.GET("/exports/entries.csv", h.exportEntries)
+	c.GET("/exports/audit.csv", h.exportAudit)
+	c.GET("/rounds/:round/exports/scores.csv", h.exportScores)
+	c.GET("/rounds/:round/exports/results.csv", h.exportResults)
+	c.GET("/rounds/:round/exports/media.zip", h.exportMedia)
 }
 
 // NotFound answers an unknown /api/v1 path (the server routes it here).

@@ -9,10 +9,6 @@ import (
 	"github.com/tessera/tessera/internal/app"
 )
 
-func (h *Handler) registerDuplicates(g *gin.RouterGroup) {
-	g.GET("/competitions/:slug/duplicates", h.duplicates)
-}
-
 // duplicates lists pairs of entries whose pictures look alike (organizers).
 func (h *Handler) duplicates(c *gin.Context) {
 	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {

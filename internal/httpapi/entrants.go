@@ -12,17 +12,6 @@ import (
 	"github.com/tessera/tessera/internal/db"
 )
 
-// registerEntrants mounts the entry life-cycle routes beyond create and
-// submit: edit and withdraw until the deadline.
-func (h *Handler) registerEntrants(g *gin.RouterGroup) {
-	g.PATCH("/competitions/:slug/entries/:id", h.updateEntry)
-	g.POST("/competitions/:slug/entries/:id/withdraw", h.withdrawEntry)
-	g.GET("/competitions/:slug/categories/:category/rules", h.categoryRules)
-	g.PUT("/competitions/:slug/categories/:category/rules", h.setCategoryRules)
-	g.GET("/me/profile", h.profile)
-	g.PUT("/me/profile", h.setProfile)
-}
-
 func (h *Handler) profile(c *gin.Context) {
 	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (db.Profile, error) {
 		return h.App.Profile(ctx, acc.User)

@@ -13,51 +13,6 @@ import (
 	"github.com/tessera/tessera/internal/contest"
 )
 
-// registerJudging lists the routes of rounds, panels, assignments, reviews,
-// conflicts, results, awards, the gallery, mail and exports.
-func (h *Handler) registerJudging(g *gin.RouterGroup) {
-	c := g.Group("/competitions/:slug")
-	c.GET("/rounds", h.listRounds)
-	c.POST("/rounds", h.createRound)
-	c.GET("/rounds/:round", h.getRound)
-	c.PATCH("/rounds/:round", h.updateRound)
-	c.PUT("/rounds/:round/criteria", h.setRubric)
-	c.POST("/rounds/:round/advance", h.advance)
-
-	c.PUT("/rounds/:round/judges", h.setPanel)
-	c.DELETE("/rounds/:round/judges/:judge", h.dropJudge)
-	c.GET("/rounds/:round/assignments", h.listAssignments)
-	c.POST("/rounds/:round/assignments", h.addAssignment)
-	c.POST("/rounds/:round/assignments/auto", h.autoAssign)
-	c.DELETE("/rounds/:round/assignments/:entry/:judge", h.removeAssignment)
-
-	c.GET("/rounds/:round/queue", h.roundQueue)
-	c.GET("/rounds/:round/entries/:id/review", h.getReview)
-	c.PUT("/rounds/:round/entries/:id/review", h.saveReview)
-
-	c.GET("/conflicts", h.listConflicts)
-	c.POST("/conflicts", h.declareConflict)
-	c.DELETE("/conflicts/:conflict", h.deleteConflict)
-	c.POST("/conflicts/:conflict/confirm", h.confirmConflict)
-	c.POST("/conflicts/:conflict/decline", h.declineConflict)
-	c.POST("/recusals", h.recuse)
-	c.PUT("/conflict-rules", h.conflictRules)
-
-	c.GET("/rounds/:round/results", h.roundResults)
-	c.POST("/rounds/:round/tie-decisions", h.decideTie)
-	c.POST("/rounds/:round/awards", h.giveAward)
-	c.DELETE("/rounds/:round/awards/:entry/:kind", h.withdrawAward)
-	c.POST("/rounds/:round/announcement", h.announce)
-	c.GET("/gallery", h.gallery)
-	c.GET("/outbox", h.outbox)
-
-	c.GET("/exports/entries.csv", h.exportEntries)
-	c.GET("/exports/audit.csv", h.exportAudit)
-	c.GET("/rounds/:round/exports/scores.csv", h.exportScores)
-	c.GET("/rounds/:round/exports/results.csv", h.exportResults)
-	c.GET("/rounds/:round/exports/media.zip", h.exportMedia)
-}
-
 func (h *Handler) listRounds(c *gin.Context) {
 	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (gin.H, error) {
 		rs, err := h.App.Rounds(ctx, acc)

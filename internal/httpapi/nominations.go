@@ -10,14 +10,6 @@ import (
 	"github.com/tessera/tessera/internal/contest"
 )
 
-// registerNominations adds the nomination endpoints.
-func (h *Handler) registerNominations(g *gin.RouterGroup) {
-	g.GET("/competitions/:slug/nominations", h.listNominations)
-	g.POST("/competitions/:slug/nominations", h.nominate)
-	g.PUT("/competitions/:slug/nominations/settings", h.nominationSettings)
-	g.PUT("/competitions/:slug/nominators/:user/quota", h.nominatorQuota)
-}
-
 func (h *Handler) listNominations(c *gin.Context) {
 	answer(h, c, http.StatusOK, func(ctx context.Context, acc app.Access) (app.NominationsOverview, error) {
 		return h.App.Nominations(ctx, acc)

@@ -9,16 +9,6 @@ import (
 	"github.com/tessera/tessera/internal/app"
 )
 
-// registerUploads mounts the resumable upload protocol (docs/UPLOADS.md).
-func (h *Handler) registerUploads(g *gin.RouterGroup) {
-	g.POST("/competitions/:slug/entries/:id/uploads", h.startUpload)
-	g.GET("/competitions/:slug/uploads/:upload", h.getUpload)
-	g.PUT("/competitions/:slug/uploads/:upload/parts/:part", h.putPart)
-	g.POST("/competitions/:slug/uploads/:upload/complete", h.completeUpload)
-	g.DELETE("/competitions/:slug/uploads/:upload", h.abortUpload)
-	h.registerEntrants(g)
-}
-
 func (h *Handler) startUpload(c *gin.Context) {
 	call(h, c, http.StatusCreated, signedIn, func(ctx context.Context, acc app.Access, in app.NewUploadInput) (app.UploadStatus, error) {
 		in.EntryID = c.Param("id")

@@ -13,35 +13,6 @@ import (
 	"github.com/tessera/tessera/internal/contest"
 )
 
-// registerJudging lists the pages of rounds, judging, results, conflicts,
-// mail and the audit log.
-func (h *Handler) registerJudging(g *gin.RouterGroup) {
-	g.GET("/c/:slug/rounds", h.roundsPage)
-	g.POST("/c/:slug/rounds", h.createRound)
-	g.GET("/c/:slug/rounds/:round", h.roundPage)
-	g.POST("/c/:slug/rounds/:round/settings", h.updateRound)
-	g.POST("/c/:slug/rounds/:round/assign", h.autoAssign)
-	g.POST("/c/:slug/rounds/:round/panel", h.setPanel)
-	g.POST("/c/:slug/rounds/:round/drop", h.dropJudge)
-	g.POST("/c/:slug/rounds/:round/recuse", h.recuse)
-	g.POST("/c/:slug/rounds/:round/advance", h.advance)
-	g.GET("/c/:slug/rounds/:round/queue", h.roundQueue)
-	g.GET("/c/:slug/rounds/:round/review/:id", h.reviewPage)
-	g.POST("/c/:slug/rounds/:round/review/:id", h.saveReview)
-	g.GET("/c/:slug/rounds/:round/results", h.roundResults)
-	g.POST("/c/:slug/rounds/:round/tie", h.decideTie)
-	g.POST("/c/:slug/rounds/:round/award", h.giveAward)
-	g.POST("/c/:slug/rounds/:round/award/withdraw", h.withdrawAward)
-	g.POST("/c/:slug/rounds/:round/announcement", h.scheduleAnnouncement)
-	g.GET("/c/:slug/conflicts", h.conflictsPage)
-	g.POST("/c/:slug/conflicts", h.declareConflict)
-	g.POST("/c/:slug/conflicts/:conflict/delete", h.deleteConflict)
-	g.POST("/c/:slug/conflicts/:conflict/confirm", h.confirmConflict)
-	g.POST("/c/:slug/conflicts/:conflict/decline", h.declineConflict)
-	g.GET("/c/:slug/outbox", h.outboxPage)
-	g.GET("/c/:slug/audit", h.auditPage)
-}
-
 // roundQueueData is a judge's queue in one round.
 type roundQueueData struct {
 	Competition contest.Competition

@@ -22,14 +22,6 @@ type nominationsData struct {
 	Link string
 }
 
-func (h *Handler) registerNominations(g gin.IRoutes) {
-	g.GET("/c/:slug/nominations", h.nominations)
-	g.POST("/c/:slug/nominations", h.nominate)
-	g.POST("/c/:slug/nominations/settings", h.nominationSettings)
-	g.POST("/c/:slug/nominations/quota", h.nominatorQuota)
-	g.POST("/c/:slug/nominations/invite", h.inviteNominator)
-}
-
 func (h *Handler) nominationsPage(c *gin.Context) (*page, app.Access, error) {
 	acc, err := h.access(c)
 	if err != nil {

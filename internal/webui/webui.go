@@ -58,7 +58,8 @@ func New(a *app.App, s *auth.Service, cat *web.Catalog, logger *slog.Logger, sec
 	return h, nil
 }
 
-// Register lists every page route in one place.
+// Register lists every page route in one place; the handlers live in
+// files named for their pages.
 func (h *Handler) Register(r *gin.Engine) {
 	r.GET("/static/*file", h.serveStatic)
 	r.HEAD("/static/*file", h.serveStatic)
@@ -80,7 +81,11 @@ func (h *Handler) Register(r *gin.Engine) {
 
 	g.GET("/c/:slug", h.competition)
 	g.POST("/c/:slug/invite", h.invite)
-	h.registerNominations(g)
+	g.GET("/c/:slug/nominations", h.nominations)
+	g.POST("/c/:slug/nominations", h.nominate)
+	g.POST("/c/:slug/nominations/settings", h.nominationSettings)
+	g.POST("/c/:slug/nominations/quota", h.nominatorQuota)
+	g.POST("/c/:slug/nominations/invite", h.inviteNominator)
 	g.GET("/c/:slug/entries/new", h.newEntryForm)
 	g.POST("/c/:slug/entries/new", h.newEntry)
 	g.GET("/c/:slug/entries/:id", h.entry)
@@ -97,8 +102,34 @@ func (h *Handler) Register(r *gin.Engine) {
 	g.GET("/c/:slug/duplicates", h.duplicatesPage)
 
 	g.GET("/invite/:token", h.invitation)
-	h.registerJudging(g)
 	g.POST("/invite/:token", h.acceptInvitation)
+
+	// Judging (docs/JUDGING.md): rounds, reviews, results, conflicts,
+	// mail and the audit log.
+	g.GET("/c/:slug/rounds", h.roundsPage)
+	g.POST("/c/:slug/rounds", h.createRound)
+	g.GET("/c/:slug/rounds/:round", h.roundPage)
+	g.POST("/c/:slug/rounds/:round/settings", h.updateRound)
+	g.POST("/c/:slug/rounds/:round/assign", h.autoAssign)
+	g.POST("/c/:slug/rounds/:round/panel", h.setPanel)
+	g.POST("/c/:slug/rounds/:round/drop", h.dropJudge)
+	g.POST("/c/:slug/rounds/:round/recuse", h.recuse)
+	g.POST("/c/:slug/rounds/:round/advance", h.advance)
+	g.GET("/c/:slug/rounds/:round/queue", h.roundQueue)
+	g.GET("/c/:slug/rounds/:round/review/:id", h.reviewPage)
+	g.POST("/c/:slug/rounds/:round/review/:id", h.saveReview)
+	g.GET("/c/:slug/rounds/:round/results", h.roundResults)
+	g.POST("/c/:slug/rounds/:round/tie", h.decideTie)
+	g.POST("/c/:slug/rounds/:round/award", h.giveAward)
+	g.POST("/c/:slug/rounds/:round/award/withdraw", h.withdrawAward)
+	g.POST("/c/:slug/rounds/:round/announcement", h.scheduleAnnouncement)
+	g.GET("/c/:slug/conflicts", h.conflictsPage)
+	g.POST("/c/:slug/conflicts", h.declareConflict)
+	g.POST("/c/:slug/conflicts/:conflict/delete", h.deleteConflict)
+	g.POST("/c/:slug/conflicts/:conflict/confirm", h.confirmConflict)
+	g.POST("/c/:slug/conflicts/:conflict/decline", h.declineConflict)
+	g.GET("/c/:slug/outbox", h.outboxPage)
+	g.GET("/c/:slug/audit", h.auditPage)
 }
 
 // rememberLang keeps a language chosen with ?lang= in a cookie, so the
