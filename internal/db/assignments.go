@@ -163,6 +163,37 @@ func (db *DB) RemoveAssignment(ctx context.Context, competitionID, roundID, entr
 	})
 }
 
+// lockRound orders a transaction against others touching the same round's
+// judging on PostgreSQL: exclusive for changes of assignments and panels,
+// shared for saving a review (saves of different reviews run side by side;
+// an assignment change waits for them, and they for it). SQLite needs
+// nothing: its write transactions begin IMMEDIATE and so run one at a time.
+// A round that does not exist is ErrNotFound.
+func (db *DB) lockRound(ctx context.Context, tx *sqlxTx, roundID string, exclusive bool) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	mode := " FOR KEY SHARE"
+	if exclusive {
+		mode = " FOR UPDATE"
+	}
+	var id string
+	if err := tx.GetContext(ctx, &id, db.q(`SELECT id FROM rounds WHERE id = ?`+mode), roundID); err != nil {
+		return notFound(err, "round")
+	}
+	return nil
+}
+
+// forUpdate is the clause that locks the rows a SELECT reads until the
+// transaction ends, where the dialect has one (SQLite's write transactions
+// hold the whole database).
+func (db *DB) forUpdate() string {
+	if db.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
 // QueueCursor is where a keyset page of entries starts: after this entry.
 type QueueCursor struct {
 	CreatedAt time.Time
