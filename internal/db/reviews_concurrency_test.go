@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tessera/tessera/internal/contest"
 	"github.com/tessera/tessera/internal/db"
 	"github.com/tessera/tessera/internal/db/dbtest"
 )
@@ -122,6 +123,59 @@ func TestSaveReviewConcurrently(t *testing.T) {
 		got, err := d.Review(ctx, n.Round.ID, e.ID, judge.ID)
 		if err != nil || got.SubmittedAt == nil || !maps.Equal(got.Scores, last.rv.Scores) || got.Note != last.rv.Note {
 			t.Fatalf("stored %+v (%v), want the last audited save %+v", got, err, last.rv)
+		}
+	})
+}
+
+// TestRemoveAssignmentWhileSubmitting removes assignments while their
+// judges submit them, on both backends: each pair ends one way or the
+// other, never a submitted review without its assignment.
+func TestRemoveAssignmentWhileSubmitting(t *testing.T) {
+	dbtest.Backends(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		org, n := seed(t, d)
+		comp, crit := n.Competition, n.Criteria
+		var es []contest.Entry
+		var pairs []contest.Pair
+		for i := range 20 {
+			u := judgingUser(t, d, fmt.Sprintf("entrant%d", i))
+			j := judgingUser(t, d, fmt.Sprintf("judge%d", i))
+			es = append(es, submittedEntry(t, d, comp.ID, n.Categories[0].ID, u.ID))
+			pairs = append(pairs, contest.Pair{EntryID: es[i].ID, JudgeID: j.ID})
+		}
+		// One more pair stays throughout: a round left without assignments
+		// would again let every judge judge every entry.
+		keep := contest.Pair{EntryID: es[0].ID, JudgeID: judgingUser(t, d, "keeper").ID}
+		if err := d.AddAssignments(ctx, comp.ID, n.Round.ID, append([]contest.Pair{keep}, pairs...), "manual", org.ID); err != nil {
+			t.Fatal(err)
+		}
+		saveErr := make([]error, len(pairs))
+		removeErr := make([]error, len(pairs))
+		var fns []func()
+		for i, p := range pairs {
+			rv := db.Review{RoundID: n.Round.ID, EntryID: p.EntryID, JudgeID: p.JudgeID, Scores: map[string]int{crit[0].ID: 5, crit[1].ID: 6}}
+			fns = append(fns,
+				func() { _, saveErr[i] = d.SaveReview(ctx, comp.ID, rv, true, nil) },
+				func() { removeErr[i] = d.RemoveAssignment(ctx, comp.ID, n.Round.ID, p.EntryID, p.JudgeID, org.ID) })
+		}
+		all(fns...)
+		as, err := d.Assignments(ctx, n.Round.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assigned := map[contest.Pair]bool{}
+		for _, a := range as {
+			assigned[contest.Pair{EntryID: a.EntryID, JudgeID: a.JudgeID}] = a.Submitted
+		}
+		for i, p := range pairs {
+			submittedFirst := saveErr[i] == nil && errors.Is(removeErr[i], contest.ErrConflict)
+			removedFirst := removeErr[i] == nil && errors.Is(saveErr[i], contest.ErrNotFound)
+			if !submittedFirst && !removedFirst {
+				t.Errorf("pair %d: save %v, removal %v: want one to win and the other refused", i, saveErr[i], removeErr[i])
+			}
+			if sub, ok := assigned[p]; submittedFirst && (!ok || !sub) || removedFirst && ok {
+				t.Errorf("pair %d: submitted first %v, still assigned %v (submitted %v)", i, submittedFirst, ok, sub)
+			}
 		}
 	})
 }
