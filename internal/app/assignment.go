@@ -2,9 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/tessera/tessera/internal/contest"
+	"github.com/tessera/tessera/internal/db"
 )
 
 // judging is what the visibility policy needs about the caller as a judge
@@ -211,8 +213,18 @@ type AssignSummary struct {
 	Entries int      `json:"entries"`
 }
 
+// autoAssignAttempts bounds how often AutoAssign computes again when the
+// round moved on while it was computing; after that it answers
+// ErrConflict ("try again").
+const autoAssignAttempts = 5
+
 // AutoAssign gives every entry of a round its quorum of judges, keeping
-// every assignment already made (and so every submitted review).
+// every assignment already made and every submitted review (a review
+// submitted before the round had assignments becomes its judge's
+// assignment). It is computed from one state of the round and stored only
+// if the round is still in that state, else computed again: runs that
+// overlap each other, a removal, a drop-out or a submission never add
+// pairs for a gap that is already filled.
 func (a *App) AutoAssign(ctx context.Context, acc Access, roundID string) (AssignSummary, error) {
 	r, _, err := a.organizerRound(ctx, acc, roundID)
 	if err != nil {
@@ -221,30 +233,65 @@ func (a *App) AutoAssign(ctx context.Context, acc Access, roundID string) (Assig
 	if r.State(a.Now()) == contest.RoundClosed {
 		return AssignSummary{}, contest.ErrJudgingClosed
 	}
-	in, err := a.assignInput(ctx, acc.Competition, r)
-	if err != nil {
-		return AssignSummary{}, err
-	}
-	out := contest.Assign(in)
-	if len(out.Added) > 0 {
-		if err := a.DB.AddAssignments(ctx, acc.Competition.ID, r.ID, out.Added, "auto", acc.User.ID); err != nil {
+	for attempt := 1; ; attempt++ {
+		in, basis, err := a.assignInput(ctx, acc.Competition, r)
+		if err != nil {
 			return AssignSummary{}, err
 		}
+		out := contest.Assign(in)
+		pairs := append(adoptedReviews(in, basis), out.Added...)
+		if len(pairs) > 0 {
+			err = a.DB.AddAutoAssignments(ctx, acc.Competition.ID, r.ID, pairs, basis, acc.User.ID)
+			if errors.Is(err, db.ErrAssignmentsChanged) && attempt < autoAssignAttempts {
+				continue
+			}
+			if err != nil {
+				return AssignSummary{}, err
+			}
+		}
+		short := out.Short
+		if short == nil {
+			short = []string{}
+		}
+		return AssignSummary{Added: len(pairs), Short: short, Judges: len(in.Judges), Entries: len(in.Entries)}, nil
 	}
-	short := out.Short
-	if short == nil {
-		short = []string{}
-	}
-	return AssignSummary{Added: len(out.Added), Short: short, Judges: len(in.Judges), Entries: len(in.Entries)}, nil
 }
 
-// assignInput gathers a round's entries, active judges, conflicts and
-// existing assignments.
-func (a *App) assignInput(ctx context.Context, comp contest.Competition, r contest.Round) (contest.AssignInput, error) {
+// adoptedReviews are the submitted reviews of the round's entries that are
+// not assignments yet (made while every panel judge judged every entry):
+// they become assignments, so their judges keep them.
+func adoptedReviews(in contest.AssignInput, b db.AssignmentBasis) []contest.Pair {
+	inRound := make(map[string]bool, len(in.Entries))
+	for _, e := range in.Entries {
+		inRound[e.ID] = true
+	}
+	assigned := make(map[contest.Pair]bool, len(b.Assigned))
+	for _, p := range b.Assigned {
+		assigned[p] = true
+	}
+	var out []contest.Pair
+	for _, p := range b.Submitted {
+		if inRound[p.EntryID] && !assigned[p] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// assignInput gathers a round's entries, active judges, conflicts, and
+// existing assignments and submitted reviews (the basis, kept as fixed
+// pairs).
+func (a *App) assignInput(ctx context.Context, comp contest.Competition, r contest.Round) (contest.AssignInput, db.AssignmentBasis, error) {
 	in := contest.AssignInput{Quorum: r.Quorum}
+	// The basis is read first: whatever changes after it makes the
+	// assignment computed again (AddAutoAssignments compares it).
+	basis, err := a.DB.AssignmentBasis(ctx, comp.ID, r.ID)
+	if err != nil {
+		return in, basis, err
+	}
 	es, err := a.DB.RoundEntries(ctx, r)
 	if err != nil {
-		return in, err
+		return in, basis, err
 	}
 	for _, e := range es {
 		if r.Covers(e.CategoryID) {
@@ -253,13 +300,13 @@ func (a *App) assignInput(ctx context.Context, comp contest.Competition, r conte
 	}
 	rjs, err := a.DB.RoundJudges(ctx, r.ID)
 	if err != nil {
-		return in, err
+		return in, basis, err
 	}
 	var judges []contest.User
 	panels := map[string][]string{}
 	if len(rjs) == 0 {
 		if judges, err = a.DB.Members(ctx, comp.ID, contest.RoleJudge); err != nil {
-			return in, err
+			return in, basis, err
 		}
 	} else {
 		for _, rj := range rjs {
@@ -268,7 +315,7 @@ func (a *App) assignInput(ctx context.Context, comp contest.Competition, r conte
 			}
 			u, err := a.DB.UserByID(ctx, rj.JudgeID)
 			if err != nil {
-				return in, err
+				return in, basis, err
 			}
 			judges = append(judges, u)
 			panels[u.ID] = rj.CategoryIDs
@@ -279,7 +326,7 @@ func (a *App) assignInput(ctx context.Context, comp contest.Competition, r conte
 	}
 	declared, err := a.DB.Conflicts(ctx, comp.ID, "")
 	if err != nil {
-		return in, err
+		return in, basis, err
 	}
 	byJudge := map[string][]contest.Conflict{}
 	for _, c := range declared {
@@ -287,11 +334,11 @@ func (a *App) assignInput(ctx context.Context, comp contest.Competition, r conte
 	}
 	sameCountry, err := a.DB.ConflictCountry(ctx, comp.ID)
 	if err != nil {
-		return in, err
+		return in, basis, err
 	}
 	ces, err := a.DB.ConflictEntries(ctx, entryIDs(es))
 	if err != nil {
-		return in, err
+		return in, basis, err
 	}
 	// Judges as they joined the competition, not as their profiles say now.
 	joined, err := a.DB.JudgeProfiles(ctx, comp.ID)
@@ -309,14 +356,14 @@ func (a *App) assignInput(ctx context.Context, comp contest.Competition, r conte
 			}
 		}
 	}
-	existing, err := a.DB.Assignments(ctx, r.ID)
-	if err != nil {
-		return in, err
+	seen := map[contest.Pair]bool{}
+	for _, p := range append(slices.Clip(basis.Assigned), basis.Submitted...) {
+		if !seen[p] {
+			seen[p] = true
+			in.Fixed = append(in.Fixed, p)
+		}
 	}
-	for _, x := range existing {
-		in.Fixed = append(in.Fixed, contest.Pair{EntryID: x.EntryID, JudgeID: x.JudgeID})
-	}
-	return in, nil
+	return in, basis, nil
 }
 
 // DropJudge takes a judge off a round: their submitted reviews stay, their
@@ -325,23 +372,6 @@ func (a *App) DropJudge(ctx context.Context, acc Access, roundID, judgeID string
 	r, _, err := a.organizerRound(ctx, acc, roundID)
 	if err != nil {
 		return AssignSummary{}, err
-	}
-	rjs, err := a.DB.RoundJudges(ctx, r.ID)
-	if err != nil {
-		return AssignSummary{}, err
-	}
-	if len(rjs) == 0 {
-		// The round had every judge implicitly: name them, so that the one
-		// leaving can be marked inactive.
-		js, err := a.DB.Members(ctx, acc.Competition.ID, contest.RoleJudge)
-		if err != nil {
-			return AssignSummary{}, err
-		}
-		for _, j := range js {
-			if err := a.DB.SetRoundJudge(ctx, acc.Competition.ID, r.ID, j.ID, nil, acc.User.ID); err != nil {
-				return AssignSummary{}, err
-			}
-		}
 	}
 	if !a.isJudge(ctx, acc.Competition.ID, judgeID) {
 		return AssignSummary{}, &contest.FieldError{Fields: map[string]string{"judge_id": "judge.unknown"}}

@@ -122,7 +122,8 @@ func (a *App) Review(ctx context.Context, acc Access, roundID, entryID string) (
 // SaveReview stores the calling judge's marks on an entry in a round: a
 // draft, or a submission once every counted criterion is marked. Changes
 // are accepted until the round closes and never after (the database
-// enforces it too).
+// enforces it too). Saves of one review that overlap (autosave and Submit,
+// two tabs) are applied one after the other, each whole.
 func (a *App) SaveReview(ctx context.Context, acc Access, roundID, entryID string, in ReviewInput) (ReviewView, error) {
 	r, crit, err := a.judgeRound(ctx, acc, roundID)
 	if err != nil {
@@ -135,9 +136,9 @@ func (a *App) SaveReview(ctx context.Context, acc Access, roundID, entryID strin
 	if err := contest.CheckScoringOpen(r, a.Now()); err != nil {
 		return ReviewView{}, err
 	}
-	var fe contest.FieldError
-	if err := contest.CheckMarks(crit, in.Scores, false); err != nil {
-		fe = *err.(*contest.FieldError)
+	fe := &contest.FieldError{}
+	if err := contest.CheckMarks(crit, in.Scores, false); err != nil && !errors.As(err, &fe) {
+		return ReviewView{}, err
 	}
 	in.Note, in.Feedback = strings.TrimSpace(in.Note), strings.TrimSpace(in.Feedback)
 	if utf8.RuneCountInString(in.Note) > 5000 {
@@ -149,22 +150,17 @@ func (a *App) SaveReview(ctx context.Context, acc Access, roundID, entryID strin
 	if err := fe.Err(); err != nil {
 		return ReviewView{}, err
 	}
-	prev, err := a.DB.Review(ctx, r.ID, e.ID, acc.User.ID)
-	if err != nil && !errors.Is(err, contest.ErrNotFound) {
-		return ReviewView{}, err
-	}
-	submit := in.Submit || prev.SubmittedAt != nil
-	if submit {
-		// A submission (or a change to one) must be complete.
-		if err := contest.CheckMarks(crit, in.Scores, true); err != nil {
-			return ReviewView{}, err
-		}
-	}
 	if in.Scores == nil {
 		in.Scores = map[string]int{}
 	}
+	// A submission, or a change to a submitted review, must be complete.
+	// Whether the review is submitted is decided under the review's lock,
+	// so a draft racing a Submit from another tab is checked too.
+	complete := func(scores map[string]int) error {
+		return contest.CheckMarks(crit, scores, true)
+	}
 	rv := db.Review{RoundID: r.ID, EntryID: e.ID, JudgeID: acc.User.ID, Note: in.Note, Feedback: in.Feedback, Scores: in.Scores}
-	if _, err := a.DB.SaveReview(ctx, acc.Competition.ID, rv, submit); err != nil {
+	if _, err := a.DB.SaveReview(ctx, acc.Competition.ID, rv, in.Submit, complete); err != nil {
 		return ReviewView{}, err
 	}
 	return a.Review(ctx, acc, r.ID, e.ID)

@@ -274,7 +274,11 @@ func (a *App) PutPart(ctx context.Context, acc Access, in PartInput) (PartStatus
 // the total size, the SHA-256 when one was declared, and the type sniffed
 // from the bytes. A file that fails the checksum or type check is
 // discarded with its upload. Completing again after a lost answer is
-// harmless: it reports the upload's asset.
+// harmless: it reports the upload's asset. Completions of one upload may
+// overlap (a client retrying while the first is still checking a large
+// file): one records the asset and queues it once; the others answer the
+// same asset, or, when the file was refused, the same refusal or
+// ErrNotFound once it has been discarded.
 func (a *App) CompleteUpload(ctx context.Context, acc Access, id string) (contest.Asset, error) {
 	up, e, err := a.ownUpload(ctx, acc, id)
 	if err != nil {
@@ -290,59 +294,31 @@ func (a *App) CompleteUpload(ctx context.Context, acc Access, id string) (contes
 	if err != nil {
 		return contest.Asset{}, err
 	}
-	count := contest.PartCount(up.Size, up.PartSize)
-	parts, err := a.Blobs.ListParts(ctx, up.ObjectKey, up.StoreUpload)
-	switch {
-	case errors.Is(err, blob.ErrNotFound):
-		// The store finished assembling before a previous attempt was
-		// recorded; check the object instead.
-		if info, serr := a.Blobs.Stat(ctx, up.ObjectKey); serr != nil || info.Size != up.Size {
-			return contest.Asset{}, fmt.Errorf("upload %s: %w", up.ID, contest.ErrNotFound)
-		}
-	case err != nil:
-		return contest.Asset{}, err
-	default:
-		got := map[int]blob.Part{}
-		for _, p := range parts {
-			if p.Size == contest.PartLength(up.Size, up.PartSize, p.Number) {
-				got[p.Number] = p
-			}
-		}
-		named := make([]blob.Part, 0, count)
-		for n := 1; n <= count; n++ {
-			p, ok := got[n]
-			if !ok {
-				return contest.Asset{}, uploadField("parts", "upload.parts_missing")
-			}
-			named = append(named, p)
-		}
-		if err := a.Blobs.CompleteMultipart(ctx, up.ObjectKey, up.StoreUpload, named); err != nil {
-			if errors.Is(err, blob.ErrInvalidPart) {
-				return contest.Asset{}, uploadField("parts", "upload.parts_missing")
-			}
-			return contest.Asset{}, err
-		}
+	if err := a.assemble(ctx, up); err != nil {
+		return a.settle(ctx, up, err)
 	}
 	discard := func(key string) error {
 		c := context.WithoutCancel(ctx)
-		if derr := a.Blobs.Delete(c, up.ObjectKey); derr != nil {
-			a.Logger.WarnContext(ctx, "upload: deleting a refused file", "key", up.ObjectKey, "err", derr)
-		}
-		if err := a.DB.DeleteUpload(c, up.ID); err != nil {
+		// The row goes first: a concurrent completion that then misses the
+		// object finds the upload gone (settle).
+		if err := a.DB.DeleteUpload(c, up.ID); err != nil && !errors.Is(err, contest.ErrNotFound) {
 			return err
+		}
+		if derr := a.Blobs.Delete(c, up.ObjectKey); derr != nil && !errors.Is(derr, blob.ErrNotFound) {
+			a.Logger.WarnContext(ctx, "upload: deleting a refused file", "key", up.ObjectKey, "err", derr)
 		}
 		return uploadField("file", key)
 	}
 	info, err := a.Blobs.Stat(ctx, up.ObjectKey)
 	if err != nil {
-		return contest.Asset{}, err
+		return a.settle(ctx, up, err)
 	}
 	if info.Size != up.Size {
 		return contest.Asset{}, discard("upload.size_mismatch")
 	}
 	head, err := a.readHead(ctx, up.ObjectKey)
 	if err != nil {
-		return contest.Asset{}, err
+		return a.settle(ctx, up, err)
 	}
 	ct := media.Sniff(head)
 	if key := contest.CheckSniffed(cat.Medium, up.FileName, ct); key != "" {
@@ -352,7 +328,7 @@ func (a *App) CompleteUpload(ctx context.Context, acc Access, id string) (contes
 	if sum != "" {
 		got, err := a.objectSHA256(ctx, up.ObjectKey)
 		if err != nil {
-			return contest.Asset{}, err
+			return a.settle(ctx, up, err)
 		}
 		if got != sum {
 			return contest.Asset{}, discard("upload.checksum_mismatch")
@@ -366,6 +342,80 @@ func (a *App) CompleteUpload(ctx context.Context, acc Access, id string) (contes
 	}
 	a.enqueueMedia(ctx, up.AssetID)
 	return a.DB.Asset(ctx, up.AssetID)
+}
+
+// assemble joins the received parts of an upload into its object. When the
+// store cannot (the parts are gone or half gone) but the object is there
+// whole, a concurrent completion of the same upload assembled it, and that
+// object is used.
+func (a *App) assemble(ctx context.Context, up db.Upload) error {
+	count := contest.PartCount(up.Size, up.PartSize)
+	parts, err := a.Blobs.ListParts(ctx, up.ObjectKey, up.StoreUpload)
+	if err != nil {
+		if a.assembled(ctx, up) {
+			return nil
+		}
+		if errors.Is(err, blob.ErrNotFound) {
+			return fmt.Errorf("upload %s: %w", up.ID, contest.ErrNotFound)
+		}
+		return err
+	}
+	got := map[int]blob.Part{}
+	for _, p := range parts {
+		if p.Size == contest.PartLength(up.Size, up.PartSize, p.Number) {
+			got[p.Number] = p
+		}
+	}
+	named := make([]blob.Part, 0, count)
+	for n := 1; n <= count; n++ {
+		p, ok := got[n]
+		if !ok {
+			if a.assembled(ctx, up) {
+				return nil
+			}
+			return uploadField("parts", "upload.parts_missing")
+		}
+		named = append(named, p)
+	}
+	if err := a.Blobs.CompleteMultipart(ctx, up.ObjectKey, up.StoreUpload, named); err != nil {
+		if a.assembled(ctx, up) {
+			return nil
+		}
+		if errors.Is(err, blob.ErrInvalidPart) {
+			return uploadField("parts", "upload.parts_missing")
+		}
+		if errors.Is(err, blob.ErrNotFound) {
+			return fmt.Errorf("upload %s: %w", up.ID, contest.ErrNotFound)
+		}
+		return err
+	}
+	return nil
+}
+
+// assembled reports whether the upload's object exists with its full size.
+// Only a completion of this upload writes that key.
+func (a *App) assembled(ctx context.Context, up db.Upload) bool {
+	info, err := a.Blobs.Stat(ctx, up.ObjectKey)
+	return err == nil && info.Size == up.Size
+}
+
+// settle answers a completion that failed because a concurrent completion
+// of the same upload finished first: with the asset that one recorded, or
+// ErrNotFound when it discarded the file. Any other failure is this call's
+// own, and err is returned.
+func (a *App) settle(ctx context.Context, up db.Upload, err error) (contest.Asset, error) {
+	var fe *contest.FieldError
+	if errors.As(err, &fe) {
+		return contest.Asset{}, err
+	}
+	now, derr := a.DB.Upload(ctx, up.ID)
+	switch {
+	case errors.Is(derr, contest.ErrNotFound):
+		return contest.Asset{}, fmt.Errorf("upload %s was discarded: %w", up.ID, contest.ErrNotFound)
+	case derr == nil && now.CompletedAt != nil:
+		return a.DB.Asset(ctx, up.AssetID)
+	}
+	return contest.Asset{}, err
 }
 
 func (a *App) readHead(ctx context.Context, key string) ([]byte, error) {

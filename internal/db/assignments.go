@@ -3,6 +3,7 @@ package db
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,9 @@ type RoundJudge struct {
 // means all), or back on it.
 func (db *DB) SetRoundJudge(ctx context.Context, competitionID, roundID, judgeID string, categoryIDs []string, actorID string) error {
 	return db.tx(ctx, func(tx *sqlxTx) error {
+		if err := db.lockRound(ctx, tx, roundID, true); err != nil {
+			return err
+		}
 		cats := strings.Join(categoryIDs, ",")
 		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO round_judges (round_id, judge_id, categories, active, created_at) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (round_id, judge_id) DO UPDATE SET categories = excluded.categories, active = excluded.active`), roundID, judgeID, cats, true, db.now()); err != nil {
@@ -47,10 +51,37 @@ func (db *DB) RoundJudges(ctx context.Context, roundID string) ([]RoundJudge, er
 
 // DropJudge takes a judge off a round: their assignments without a
 // submitted review are released (returned), submitted ones and every mark
-// stay.
+// stay. A round that named no judges (every judge of the competition sat on
+// it) first names them all, so that the one leaving can be marked inactive.
+// It waits for reviews being saved in the round, so a review submitted
+// meanwhile is never released.
 func (db *DB) DropJudge(ctx context.Context, competitionID, roundID, judgeID, actorID string) ([]string, error) {
 	var released []string
 	err := db.tx(ctx, func(tx *sqlxTx) error {
+		if err := db.lockRound(ctx, tx, roundID, true); err != nil {
+			return err
+		}
+		var named int
+		if err := tx.GetContext(ctx, &named, db.q(`SELECT COUNT(*) FROM (SELECT 1 FROM round_judges WHERE round_id = ? LIMIT 1) x`), roundID); err != nil {
+			return fmt.Errorf("drop judge: %w", err)
+		}
+		if named == 0 {
+			var judges []string
+			if err := tx.SelectContext(ctx, &judges, db.q(`SELECT m.user_id FROM memberships m JOIN users u ON u.id = m.user_id
+				WHERE m.competition_id = ? AND m.role = ? ORDER BY u.name, u.email`), competitionID, string(contest.RoleJudge)); err != nil {
+				return fmt.Errorf("drop judge: %w", err)
+			}
+			now := db.now()
+			for _, j := range judges {
+				if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO round_judges (round_id, judge_id, categories, active, created_at) VALUES (?, ?, '', ?, ?)
+					ON CONFLICT (round_id, judge_id) DO NOTHING`), roundID, j, true, now); err != nil {
+					return fmt.Errorf("round judge: %w", err)
+				}
+				if err := appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: actorID, Action: "judge.panel", Subject: j, Detail: roundID + " "}); err != nil {
+					return err
+				}
+			}
+		}
 		if _, err := tx.ExecContext(ctx, db.q(`UPDATE round_judges SET active = ? WHERE round_id = ? AND judge_id = ?`), false, roundID, judgeID); err != nil {
 			return fmt.Errorf("drop judge: %w", err)
 		}
@@ -122,29 +153,116 @@ func (db *DB) AssignedTo(ctx context.Context, roundID, judgeID string, entryIDs 
 // audit line for the batch.
 func (db *DB) AddAssignments(ctx context.Context, competitionID, roundID string, pairs []contest.Pair, source, actorID string) error {
 	return db.tx(ctx, func(tx *sqlxTx) error {
-		now := db.now()
-		for _, p := range pairs {
-			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO assignments (round_id, entry_id, judge_id, created_at, source) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (round_id, entry_id, judge_id) DO NOTHING`), roundID, p.EntryID, p.JudgeID, now, source); err != nil {
-				return fmt.Errorf("assign: %w", err)
-			}
+		if err := db.lockRound(ctx, tx, roundID, true); err != nil {
+			return err
 		}
-		detail := fmt.Sprintf("%s %d pairs", roundID, len(pairs))
-		if len(pairs) <= 20 {
-			parts := make([]string, len(pairs))
-			for i, p := range pairs {
-				parts[i] = p.EntryID + "←" + p.JudgeID
-			}
-			detail = roundID + " " + strings.Join(parts, " ")
-		}
-		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: actorID, Action: "assign." + source, Subject: roundID, Detail: detail})
+		return db.insertAssignments(ctx, tx, competitionID, roundID, pairs, source, actorID)
 	})
 }
 
+// ErrAssignmentsChanged is returned by AddAutoAssignments when the round's
+// assignments or submitted reviews are no longer those the pairs were
+// computed from; nothing was stored, and the caller computes again.
+var ErrAssignmentsChanged = fmt.Errorf("the round's assignments changed meanwhile: %w", contest.ErrConflict)
+
+// AssignmentBasis is the state of a round an automatic assignment is
+// computed from and that concurrent requests change: its assignments and
+// submitted reviews (ordered by entry then judge), its panels (who is
+// active for which categories) and the competition's declared conflicts
+// and recusals.
+type AssignmentBasis struct {
+	Assigned  []contest.Pair // the round's assignments
+	Submitted []contest.Pair // its submitted reviews
+	Panels    []string       // judge, active, categories of each named judge
+	Conflicts []string       // ids of the competition's conflicts
+}
+
+func (b AssignmentBasis) equal(o AssignmentBasis) bool {
+	return slices.Equal(b.Assigned, o.Assigned) && slices.Equal(b.Submitted, o.Submitted) &&
+		slices.Equal(b.Panels, o.Panels) && slices.Equal(b.Conflicts, o.Conflicts)
+}
+
+// AssignmentBasis reads what an automatic assignment of a round depends on.
+func (db *DB) AssignmentBasis(ctx context.Context, competitionID, roundID string) (AssignmentBasis, error) {
+	return db.assignmentBasis(ctx, db.x, competitionID, roundID)
+}
+
+func (db *DB) assignmentBasis(ctx context.Context, q execer, competitionID, roundID string) (AssignmentBasis, error) {
+	var b AssignmentBasis
+	if err := q.SelectContext(ctx, &b.Assigned, db.q(`SELECT entry_id, judge_id FROM assignments WHERE round_id = ? ORDER BY entry_id, judge_id`), roundID); err != nil {
+		return b, fmt.Errorf("assignments: %w", err)
+	}
+	if err := q.SelectContext(ctx, &b.Submitted, db.q(`SELECT entry_id, judge_id FROM reviews WHERE round_id = ? AND submitted_at IS NOT NULL ORDER BY entry_id, judge_id`), roundID); err != nil {
+		return b, fmt.Errorf("submitted reviews: %w", err)
+	}
+	var panels []RoundJudge
+	if err := q.SelectContext(ctx, &panels, db.q(`SELECT round_id, judge_id, categories, active FROM round_judges WHERE round_id = ? ORDER BY judge_id`), roundID); err != nil {
+		return b, fmt.Errorf("round judges: %w", err)
+	}
+	for _, p := range panels {
+		b.Panels = append(b.Panels, fmt.Sprintf("%s %v %s", p.JudgeID, p.Active, p.Categories))
+	}
+	if err := q.SelectContext(ctx, &b.Conflicts, db.q(`SELECT id FROM conflicts WHERE competition_id = ? ORDER BY id`), competitionID); err != nil {
+		return b, fmt.Errorf("conflicts: %w", err)
+	}
+	return b, nil
+}
+
+// AddAutoAssignments stores an automatic assignment computed from basis,
+// with one audit line, or nothing and ErrAssignmentsChanged when the round
+// moved on since basis was read (another assignment, a removal, a drop-out,
+// a panel change, a submission, a new conflict). It compares and writes
+// holding the round's lock, which those changes (conflicts aside) and
+// review saves also take, so two automatic runs never both fill the same
+// gap and a review submitted meanwhile is never left without its
+// assignment.
+func (db *DB) AddAutoAssignments(ctx context.Context, competitionID, roundID string, pairs []contest.Pair, basis AssignmentBasis, actorID string) error {
+	return db.tx(ctx, func(tx *sqlxTx) error {
+		if err := db.lockRound(ctx, tx, roundID, true); err != nil {
+			return err
+		}
+		now, err := db.assignmentBasis(ctx, tx, competitionID, roundID)
+		if err != nil {
+			return err
+		}
+		if !now.equal(basis) {
+			return ErrAssignmentsChanged
+		}
+		if len(pairs) == 0 {
+			return nil
+		}
+		return db.insertAssignments(ctx, tx, competitionID, roundID, pairs, "auto", actorID)
+	})
+}
+
+func (db *DB) insertAssignments(ctx context.Context, tx *sqlxTx, competitionID, roundID string, pairs []contest.Pair, source, actorID string) error {
+	now := db.now()
+	for _, p := range pairs {
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO assignments (round_id, entry_id, judge_id, created_at, source) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (round_id, entry_id, judge_id) DO NOTHING`), roundID, p.EntryID, p.JudgeID, now, source); err != nil {
+			return fmt.Errorf("assign: %w", err)
+		}
+	}
+	detail := fmt.Sprintf("%s %d pairs", roundID, len(pairs))
+	if len(pairs) <= 20 {
+		parts := make([]string, len(pairs))
+		for i, p := range pairs {
+			parts[i] = p.EntryID + "←" + p.JudgeID
+		}
+		detail = roundID + " " + strings.Join(parts, " ")
+	}
+	return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: actorID, Action: "assign." + source, Subject: roundID, Detail: detail})
+}
+
 // RemoveAssignment takes a judge off an entry; refused with ErrConflict
-// when the judge has submitted their review (their marks stay).
+// when the judge has submitted their review (their marks stay). It waits
+// for reviews being saved in the round, so a submission that commits first
+// is always seen.
 func (db *DB) RemoveAssignment(ctx context.Context, competitionID, roundID, entryID, judgeID, actorID string) error {
 	return db.tx(ctx, func(tx *sqlxTx) error {
+		if err := db.lockRound(ctx, tx, roundID, true); err != nil {
+			return err
+		}
 		var n int
 		if err := tx.GetContext(ctx, &n, db.q(`SELECT COUNT(*) FROM reviews WHERE round_id = ? AND entry_id = ? AND judge_id = ? AND submitted_at IS NOT NULL`), roundID, entryID, judgeID); err != nil {
 			return fmt.Errorf("remove assignment: %w", err)
@@ -161,6 +279,37 @@ func (db *DB) RemoveAssignment(ctx context.Context, competitionID, roundID, entr
 		}
 		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: actorID, Action: "assign.remove", Subject: roundID, Detail: entryID + "←" + judgeID})
 	})
+}
+
+// lockRound orders a transaction against others touching the same round's
+// judging on PostgreSQL: exclusive for changes of assignments and panels,
+// shared for saving a review (saves of different reviews run side by side;
+// an assignment change waits for them, and they for it). SQLite needs
+// nothing: its write transactions begin IMMEDIATE and so run one at a time.
+// A round that does not exist is ErrNotFound.
+func (db *DB) lockRound(ctx context.Context, tx *sqlxTx, roundID string, exclusive bool) error {
+	if db.dialect != Postgres {
+		return nil
+	}
+	mode := " FOR KEY SHARE"
+	if exclusive {
+		mode = " FOR UPDATE"
+	}
+	var id string
+	if err := tx.GetContext(ctx, &id, db.q(`SELECT id FROM rounds WHERE id = ?`+mode), roundID); err != nil {
+		return notFound(err, "round")
+	}
+	return nil
+}
+
+// forUpdate is the clause that locks the rows a SELECT reads until the
+// transaction ends, where the dialect has one (SQLite's write transactions
+// hold the whole database).
+func (db *DB) forUpdate() string {
+	if db.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
 }
 
 // QueueCursor is where a keyset page of entries starts: after this entry.

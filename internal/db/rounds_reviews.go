@@ -39,49 +39,78 @@ func (r reviewRow) review() Review {
 }
 
 // SaveReview stores a judge's marks (replacing the earlier set), note and
-// feedback. submit marks the review submitted; a draft save leaves an
-// earlier submission in place. Submitting and changing a submitted review
-// are audited with the marks; drafts are not. The database refuses any of
-// it once the round has closed (ErrRoundClosed).
-func (db *DB) SaveReview(ctx context.Context, competitionID string, rv Review, submit bool) (Review, error) {
+// feedback in one transaction that concurrent saves of the same review
+// (autosave and Submit, two tabs) queue behind instead of colliding with:
+// the review's row is made if missing and locked, and the previous state is
+// read under the lock, so the last save to commit wins whole (marks, note,
+// feedback together). submit marks the review submitted; a draft save
+// leaves an earlier submission in place. complete, when not nil, is called
+// under the lock with the new marks whenever the review will be submitted
+// after the save (a submission, or any save of a review submitted before);
+// its error refuses the save.
+//
+// The judge must still be on the entry when the save runs: assigned to it
+// in a round with assignments, else an active judge of the round
+// (ErrNotFound otherwise); the round's assignments and panels cannot
+// change until the save commits. Submitting and every later save of a
+// submitted review are audited with the marks, once per save (score.submit
+// for the first, score.change after); drafts of an unsubmitted review are
+// not. The database refuses any of it once the round has closed
+// (ErrRoundClosed).
+func (db *DB) SaveReview(ctx context.Context, competitionID string, rv Review, submit bool, complete func(scores map[string]int) error) (Review, error) {
+	ids := make([]string, 0, len(rv.Scores))
+	for id := range rv.Scores {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	key := []any{rv.RoundID, rv.EntryID, rv.JudgeID}
 	err := db.tx(ctx, func(tx *sqlxTx) error {
+		if err := db.lockRound(ctx, tx, rv.RoundID, false); err != nil {
+			return err
+		}
+		if err := db.stillJudging(ctx, tx, rv.RoundID, rv.EntryID, rv.JudgeID); err != nil {
+			return err
+		}
 		now := db.now()
+		// Make sure the row exists, then lock it: a concurrent save of the
+		// same review waits here until this one commits.
+		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO reviews (round_id, entry_id, judge_id, note, feedback, submitted_at, updated_at) VALUES (?, ?, ?, '', '', NULL, ?)
+			ON CONFLICT (round_id, entry_id, judge_id) DO NOTHING`), append(key, now)...); err != nil {
+			return fmt.Errorf("save review: %w", closedErr(err))
+		}
 		var prev reviewRow
-		had := true
-		if err := tx.GetContext(ctx, &prev, db.q(`SELECT round_id, entry_id, judge_id, note, feedback, submitted_at, updated_at FROM reviews WHERE round_id = ? AND entry_id = ? AND judge_id = ?`),
-			rv.RoundID, rv.EntryID, rv.JudgeID); err != nil {
-			if err != sql.ErrNoRows {
-				return fmt.Errorf("review: %w", err)
+		if err := tx.GetContext(ctx, &prev, db.q(`SELECT round_id, entry_id, judge_id, note, feedback, submitted_at, updated_at FROM reviews
+			WHERE round_id = ? AND entry_id = ? AND judge_id = ?`+db.forUpdate()), key...); err != nil {
+			return fmt.Errorf("review: %w", err)
+		}
+		wasSubmitted := prev.SubmittedAt.Valid
+		submittedAt := prev.SubmittedAt
+		if submit && !wasSubmitted {
+			submittedAt = sql.NullTime{Time: now, Valid: true}
+		}
+		if submittedAt.Valid && complete != nil {
+			if err := complete(rv.Scores); err != nil {
+				return err
 			}
-			had = false
 		}
-		wasSubmitted := had && prev.SubmittedAt.Valid
-		if _, err := tx.ExecContext(ctx, db.q(`DELETE FROM scores WHERE round_id = ? AND entry_id = ? AND judge_id = ?`), rv.RoundID, rv.EntryID, rv.JudgeID); err != nil {
-			return fmt.Errorf("replace scores: %w", closedErr(err))
-		}
-		ids := make([]string, 0, len(rv.Scores))
-		for id := range rv.Scores {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
 		for _, cid := range ids {
-			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO scores (round_id, entry_id, judge_id, criterion_id, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)`),
+			if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO scores (round_id, entry_id, judge_id, criterion_id, value, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (round_id, entry_id, judge_id, criterion_id) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
 				rv.RoundID, rv.EntryID, rv.JudgeID, cid, rv.Scores[cid], now); err != nil {
 				return fmt.Errorf("save score: %w", closedErr(err))
 			}
 		}
-		var submittedAt sql.NullTime
-		switch {
-		case submit && wasSubmitted:
-			submittedAt = prev.SubmittedAt
-		case submit:
-			submittedAt = sql.NullTime{Time: now, Valid: true}
-		case wasSubmitted:
-			submittedAt = prev.SubmittedAt
+		del := `DELETE FROM scores WHERE round_id = ? AND entry_id = ? AND judge_id = ?`
+		args := key
+		if len(ids) > 0 {
+			del += ` AND criterion_id NOT IN (?` + strings.Repeat(", ?", len(ids)-1) + `)`
+			args = append(append([]any{}, key...), anys(ids)...)
 		}
-		if _, err := tx.ExecContext(ctx, db.q(`INSERT INTO reviews (round_id, entry_id, judge_id, note, feedback, submitted_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (round_id, entry_id, judge_id) DO UPDATE SET note = excluded.note, feedback = excluded.feedback, submitted_at = excluded.submitted_at, updated_at = excluded.updated_at`),
-			rv.RoundID, rv.EntryID, rv.JudgeID, rv.Note, rv.Feedback, submittedAt, now); err != nil {
+		if _, err := tx.ExecContext(ctx, db.q(del), args...); err != nil {
+			return fmt.Errorf("replace scores: %w", closedErr(err))
+		}
+		if _, err := tx.ExecContext(ctx, db.q(`UPDATE reviews SET note = ?, feedback = ?, submitted_at = ?, updated_at = ? WHERE round_id = ? AND entry_id = ? AND judge_id = ?`),
+			append([]any{rv.Note, rv.Feedback, submittedAt, now}, key...)...); err != nil {
 			return fmt.Errorf("save review: %w", closedErr(err))
 		}
 		rv.SubmittedAt, rv.UpdatedAt = timePtr(submittedAt), now
@@ -99,6 +128,40 @@ func (db *DB) SaveReview(ctx context.Context, competitionID string, rv Review, s
 		return appendAudit(ctx, db, tx, contest.AuditEvent{CompetitionID: competitionID, ActorID: rv.JudgeID, Action: action, Subject: rv.EntryID, Detail: rv.RoundID + " " + strings.Join(parts, " ")})
 	})
 	return rv, err
+}
+
+// stillJudging checks, inside a transaction holding the round's lock, that
+// a judge may still save a review of an entry: assigned to it when the
+// round has assignments, else not dropped from a round that names its
+// judges. It answers ErrNotFound, as for an entry off the judge's queue.
+func (db *DB) stillJudging(ctx context.Context, tx *sqlxTx, roundID, entryID, judgeID string) error {
+	gone := fmt.Errorf("entry: %w", contest.ErrNotFound)
+	var some, mine int
+	if err := tx.GetContext(ctx, &some, db.q(`SELECT COUNT(*) FROM (SELECT 1 FROM assignments WHERE round_id = ? LIMIT 1) x`), roundID); err != nil {
+		return fmt.Errorf("assignment: %w", err)
+	}
+	if some > 0 {
+		if err := tx.GetContext(ctx, &mine, db.q(`SELECT COUNT(*) FROM assignments WHERE round_id = ? AND entry_id = ? AND judge_id = ?`), roundID, entryID, judgeID); err != nil {
+			return fmt.Errorf("assignment: %w", err)
+		}
+		if mine == 0 {
+			return gone
+		}
+		return nil
+	}
+	if err := tx.GetContext(ctx, &some, db.q(`SELECT COUNT(*) FROM (SELECT 1 FROM round_judges WHERE round_id = ? LIMIT 1) x`), roundID); err != nil {
+		return fmt.Errorf("round judges: %w", err)
+	}
+	if some == 0 {
+		return nil
+	}
+	if err := tx.GetContext(ctx, &mine, db.q(`SELECT COUNT(*) FROM round_judges WHERE round_id = ? AND judge_id = ? AND active = ?`), roundID, judgeID, true); err != nil {
+		return fmt.Errorf("round judges: %w", err)
+	}
+	if mine == 0 {
+		return gone
+	}
+	return nil
 }
 
 // Review returns a judge's review of an entry with its marks; ErrNotFound

@@ -101,7 +101,7 @@ func TestJudgingStore(t *testing.T) {
 
 		t.Run("reviews: drafts, submit, change", func(t *testing.T) {
 			rv := db.Review{RoundID: r1.ID, EntryID: es[0].ID, JudgeID: judge.ID, Note: "private", Scores: map[string]int{crit[0].ID: 7}}
-			if _, err := d.SaveReview(ctx, comp.ID, rv, false); err != nil {
+			if _, err := d.SaveReview(ctx, comp.ID, rv, false, nil); err != nil {
 				t.Fatal(err)
 			}
 			if ss, _ := d.SubmittedScores(ctx, r1.ID); len(ss) != 0 {
@@ -109,12 +109,12 @@ func TestJudgingStore(t *testing.T) {
 			}
 			rv.Scores = map[string]int{crit[0].ID: 8, crit[1].ID: 6}
 			rv.Feedback = "Lovely light."
-			saved, err := d.SaveReview(ctx, comp.ID, rv, true)
+			saved, err := d.SaveReview(ctx, comp.ID, rv, true, nil)
 			if err != nil || saved.SubmittedAt == nil {
 				t.Fatalf("submit: %+v %v", saved, err)
 			}
 			rv.Scores[crit[0].ID] = 9
-			if again, err := d.SaveReview(ctx, comp.ID, rv, false); err != nil || again.SubmittedAt == nil {
+			if again, err := d.SaveReview(ctx, comp.ID, rv, false, nil); err != nil || again.SubmittedAt == nil {
 				t.Fatalf("a later save keeps the submission: %+v %v", again, err)
 			}
 			got, err := d.Review(ctx, r1.ID, es[0].ID, judge.ID)
@@ -255,12 +255,12 @@ func TestJudgingStore(t *testing.T) {
 			}
 			_, pc, _ := d.Round(ctx, comp.ID, past.ID)
 			rv := db.Review{RoundID: past.ID, EntryID: es[2].ID, JudgeID: judge2.ID, Scores: map[string]int{pc[0].ID: 2}}
-			if _, err := d.SaveReview(ctx, comp.ID, rv, true); err != nil {
+			if _, err := d.SaveReview(ctx, comp.ID, rv, true, nil); err != nil {
 				t.Fatalf("before closing: %v", err)
 			}
 			time.Sleep(time.Until(past.ClosesAt) + 50*time.Millisecond)
 			rv.Scores[pc[0].ID] = 3
-			if _, err := d.SaveReview(ctx, comp.ID, rv, true); !errors.Is(err, db.ErrRoundClosed) || !errors.Is(err, contest.ErrClosed) {
+			if _, err := d.SaveReview(ctx, comp.ID, rv, true, nil); !errors.Is(err, db.ErrRoundClosed) || !errors.Is(err, contest.ErrClosed) {
 				t.Fatalf("after closing: got %v, want ErrRoundClosed", err)
 			}
 			got, _ := d.Review(ctx, past.ID, es[2].ID, judge2.ID)
