@@ -343,7 +343,7 @@ func (a *App) assignInput(ctx context.Context, comp contest.Competition, r conte
 	// Judges as they joined the competition, not as their profiles say now.
 	joined, err := a.DB.JudgeProfiles(ctx, comp.ID)
 	if err != nil {
-		return in, err
+		return in, basis, err
 	}
 	for _, j := range judges {
 		cj, ok := joined[j.ID]

@@ -183,11 +183,11 @@ func TestStore(t *testing.T) {
 			}
 
 			rv := db.Review{RoundID: n.Round.ID, EntryID: e.ID, JudgeID: org.ID, Scores: map[string]int{n.Criteria[0].ID: 8, n.Criteria[1].ID: 5}}
-			if _, err := d.SaveReview(ctx, n.Competition.ID, rv, true); err != nil {
+			if _, err := d.SaveReview(ctx, n.Competition.ID, rv, true, nil); err != nil {
 				t.Fatal(err)
 			}
 			rv.Scores[n.Criteria[0].ID] = 9
-			if _, err := d.SaveReview(ctx, n.Competition.ID, rv, true); err != nil {
+			if _, err := d.SaveReview(ctx, n.Competition.ID, rv, true, nil); err != nil {
 				t.Fatal(err)
 			}
 			ss, err := d.SubmittedScores(ctx, n.Round.ID)
