@@ -57,16 +57,16 @@ func TestQueueNavigation(t *testing.T) {
 				t.Fatalf("before any review: %+v %v", got, err)
 			}
 			draft := db.Review{RoundID: r.ID, EntryID: all[0].ID, JudgeID: judge.ID, Scores: map[string]int{crit[0].ID: 5}}
-			if _, err := d.SaveReview(ctx, comp.ID, draft, false); err != nil {
+			if _, err := d.SaveReview(ctx, comp.ID, draft, false, nil); err != nil {
 				t.Fatal(err)
 			}
 			done := db.Review{RoundID: r.ID, EntryID: all[1].ID, JudgeID: judge.ID, Scores: map[string]int{crit[0].ID: 5, crit[1].ID: 6}}
-			if _, err := d.SaveReview(ctx, comp.ID, done, true); err != nil {
+			if _, err := d.SaveReview(ctx, comp.ID, done, true, nil); err != nil {
 				t.Fatal(err)
 			}
 			// The other judge's submission counts only for them.
 			theirs := db.Review{RoundID: r.ID, EntryID: all[2].ID, JudgeID: other.ID, Scores: map[string]int{crit[0].ID: 5, crit[1].ID: 6}}
-			if _, err := d.SaveReview(ctx, comp.ID, theirs, true); err != nil {
+			if _, err := d.SaveReview(ctx, comp.ID, theirs, true, nil); err != nil {
 				t.Fatal(err)
 			}
 			if got, err := d.QueueStateCounts(ctx, r, judge.ID, false); err != nil || got != (db.QueueStates{Total: 3, Draft: 1, Submitted: 1}) {
