@@ -91,7 +91,7 @@ func processMuralPDF(ctx context.Context, in Input, outDir string, opt Options, 
 	for page := 1; page <= n; page++ {
 		left := allPages - spent
 		if left <= 0 {
-			return reject("Drawing the first %d pages of this PDF took longer than %s. Please simplify or flatten it, export it again and upload it again.", page-1, allPages)
+			return reject("Drawing the pages of this PDF took too long (%d of %d were drawn). Please simplify or flatten it, export it again and upload it again.", page-1, n)
 		}
 		took, err := renderMuralPage(ctx, in.Path, page, side, min(perPage, left), opt, outDir, rep)
 		if err != nil {
