@@ -87,6 +87,14 @@ type MediaHandler struct {
 	Budget *media.Budget
 	// Video tunes ffmpeg (preview size, threads, time limits).
 	Video media.VideoOptions
+	// MuralPages is how many pages of a mural PDF are drawn, the first
+	// ones (media.DefaultMuralPages when 0); a longer PDF is accepted and
+	// its page count recorded, so pages can say how many were left out.
+	MuralPages int
+	// PDFRenderSide is the longest side, in pixels, of a drawn PDF page:
+	// its judge copy (media.PDFRenderSide when 0; never more than the
+	// pixel cap allows).
+	PDFRenderSide int
 	// Enqueue queues the transcode task of a probed video; when nil the
 	// preview is made at once in the media task.
 	Enqueue func(context.Context, *asynq.Task) error
@@ -96,8 +104,9 @@ type MediaHandler struct {
 
 // DerivativeObjectKey is the object key of an asset's derivative of the
 // given content type ("…/thumb.jpg", "…/judge.png", "…/video.mp4",
-// "…/text.txt"). It is deterministic, so a retried task overwrites instead
-// of duplicating, and names no entrant.
+// "…/text.txt", a mural PDF's later pages "…/page-2.jpg",
+// "…/page-2-preview.jpg", "…/page-2-thumb.jpg"). It is deterministic, so
+// a retried task overwrites instead of duplicating, and names no entrant.
 func DerivativeObjectKey(entryID, assetID, name, contentType string) string {
 	return "entries/" + entryID + "/" + assetID + "/" + name + media.Extension(contentType)
 }
@@ -170,6 +179,7 @@ func (h *MediaHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		MaxPixels: h.MaxPixels, Budget: h.Budget, Video: h.Video,
 		MaxDuration: time.Duration(rules.MaxDurationSeconds) * time.Second,
 		MinWords:    rules.MinWords, MaxWords: rules.MaxWords,
+		MaxMuralPages: h.MuralPages, PDFRenderSide: h.PDFRenderSide,
 		Transcode: false,
 	}
 	outDir := work + "/out"
@@ -206,7 +216,8 @@ func (h *MediaHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err := h.Assets.FinishMedia(ctx, id, &facts, ds); err != nil {
 		return h.finishErr(ctx, log, id, err)
 	}
-	log.InfoContext(ctx, "media: asset ready", "width", facts.Width, "height", facts.Height, "words", facts.WordCount, "derivatives", len(ds))
+	log.InfoContext(ctx, "media: asset ready", "width", facts.Width, "height", facts.Height, "words", facts.WordCount,
+		"pages", facts.Pages, "pages_drawn", rep.RenderedPages, "derivatives", len(ds))
 	return nil
 }
 

@@ -373,7 +373,30 @@ type AssetView struct {
 	// Progress is the video preview's percent done while the asset is
 	// processing; only its owner and organizers see it.
 	Progress *int `json:"progress,omitempty"`
+	// Pages are the drawn pages of a mural PDF in the document's order,
+	// the first being the picture above (JudgeURL, PreviewURL), for
+	// whoever may see derivatives. PageCount is how many pages the PDF
+	// has: more than len(Pages) when only the first were drawn
+	// (media.DefaultMuralPages).
+	Pages     []PageView `json:"pages,omitempty"`
+	PageCount int        `json:"page_count,omitempty"`
 }
+
+// PageView is one drawn page of a mural PDF: its judge copy (to zoom
+// into), a preview (to show) and a thumbnail (to list), all with metadata
+// removed.
+type PageView struct {
+	Number     int    `json:"number"`
+	JudgeURL   string `json:"judge_url"`
+	PreviewURL string `json:"preview_url"`
+	ThumbURL   string `json:"thumb_url,omitempty"`
+	// Width and Height are the judge copy's.
+	Width  int `json:"width,omitempty"`
+	Height int `json:"height,omitempty"`
+}
+
+// MorePages reports whether the PDF has pages that were not drawn.
+func (a AssetView) MorePages() bool { return a.PageCount > len(a.Pages) && len(a.Pages) > 0 }
 
 // Percent is the video preview's progress for pages: -1 when not shown.
 func (a AssetView) Percent() int {
@@ -586,6 +609,9 @@ func (a *App) view(acc Access, ec entryContext, e contest.Entry) (EntryView, boo
 					av.TextURL = a.Signer.URL(d.Key, a.URLTTL, now)
 				}
 			}
+			if cat.Medium == contest.MediumMural && as.ContentType == "application/pdf" {
+				a.addPages(&av, ec.derivs[as.ID], ec.media[as.ID].Pages, now)
+			}
 		} else {
 			continue
 		}
@@ -599,6 +625,52 @@ func (a *App) view(acc Access, ec entryContext, e contest.Entry) (EntryView, boo
 		v.Assets = append(v.Assets, av)
 	}
 	return v, true
+}
+
+// addPages lists the drawn pages of a mural PDF on its view, in order:
+// the first from the design's own derivatives, the others from their
+// page-N ones (media.PageDerivative). Only called for those who may see
+// derivatives.
+func (a *App) addPages(av *AssetView, ds []contest.Derivative, count int, now time.Time) {
+	if av.PreviewURL == "" {
+		return
+	}
+	pages := map[int]*PageView{1: {Number: 1, JudgeURL: av.JudgeURL, PreviewURL: av.PreviewURL, ThumbURL: av.ThumbURL}}
+	for _, d := range ds {
+		n, spec, ok := media.ParsePageDerivative(d.Name)
+		if d.Name == media.NameJudge {
+			n, spec, ok = 1, media.NameJudge, true
+		}
+		if !ok {
+			continue
+		}
+		p := pages[n]
+		if p == nil {
+			p = &PageView{Number: n}
+			pages[n] = p
+		}
+		switch spec {
+		case media.NameJudge:
+			p.Width, p.Height = d.Width, d.Height
+			if n > 1 {
+				p.JudgeURL = a.Signer.URL(d.Key, a.URLTTL, now)
+			}
+		case media.NamePreview:
+			p.PreviewURL = a.Signer.URL(d.Key, a.URLTTL, now)
+		case media.NameThumb:
+			p.ThumbURL = a.Signer.URL(d.Key, a.URLTTL, now)
+		}
+	}
+	// Pages in order, up to the first one missing a picture (a page
+	// stored without its preview is never shown out of place).
+	for n := 1; ; n++ {
+		p := pages[n]
+		if p == nil || p.PreviewURL == "" || p.JudgeURL == "" {
+			break
+		}
+		av.Pages = append(av.Pages, *p)
+	}
+	av.PageCount = max(count, len(av.Pages))
 }
 
 // MyEntries lists the caller's entries with every asset's state.

@@ -52,7 +52,7 @@ func TestNoMetadataLeaks(t *testing.T) {
 	mp4 := ffmpegFixture(t, "clip.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "1",
 		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
 		"-metadata", "artist=Jane Entrant", "-metadata", "location=+48.8584+002.2945/", "-metadata", "comment=Secret comment")
-	pdf := write("design.pdf", makePDF(1, []string{"A mural"}, "Jane Entrant"))
+	pdf := write("design.pdf", makePDF(3, []string{"A mural"}, "Jane Entrant")) // every page is drawn
 	docx := write("essay.docx", makeDOCX(t, []string{"An essay about birds and the sea."}, nil))
 
 	corpus := []struct {

@@ -16,8 +16,14 @@ import (
 const (
 	// DefaultPDFTimeout bounds each poppler run on one PDF.
 	DefaultPDFTimeout = 60 * time.Second
-	// DefaultMuralPages is how many pages a mural design PDF may have.
+	// DefaultMuralPages is how many pages of a mural design PDF are
+	// rendered: the first ones. A PDF with more pages is accepted; the
+	// report (and the pages shown to judges) says how many it has.
 	DefaultMuralPages = 20
+	// DefaultMuralRenderTime bounds the drawing of every rendered page of
+	// one mural PDF together (each page also within DefaultPDFTimeout), so
+	// the media task (10 min) has time left to store what was made.
+	DefaultMuralRenderTime = 5 * time.Minute
 	// DefaultEssayPages is how many pages an essay PDF may have.
 	DefaultEssayPages = 200
 	// PDFRenderSide is the longest side, in pixels, a PDF page is rendered
@@ -25,8 +31,6 @@ const (
 	PDFRenderSide = 4096
 	// maxPDFText caps the text pdftotext may return (bytes).
 	maxPDFText = MaxEssayTextBytes
-	// maxPDFRender caps the PNG pdftoppm may return (bytes).
-	maxPDFRender = 3*PDFRenderSide*PDFRenderSide + 64
 )
 
 // PDFInfoCommand runs poppler's pdfinfo on path.
@@ -38,7 +42,14 @@ func PDFInfoCommand(ctx context.Context, path string) *exec.Cmd {
 // longest side maxSide pixels, as PPM (uncompressed, so nothing is spent
 // compressing what is decoded at once) on standard output.
 func PDFRenderCommand(ctx context.Context, path string, maxSide int) *exec.Cmd {
-	return exec.CommandContext(ctx, "pdftoppm", "-f", "1", "-l", "1", "-singlefile",
+	return PDFPageCommand(ctx, path, 1, maxSide)
+}
+
+// PDFPageCommand renders only page page (from 1) of the PDF at path, its
+// longest side maxSide pixels, as PPM on standard output.
+func PDFPageCommand(ctx context.Context, path string, page, maxSide int) *exec.Cmd {
+	n := strconv.Itoa(page)
+	return exec.CommandContext(ctx, "pdftoppm", "-f", n, "-l", n, "-singlefile",
 		"-scale-to", strconv.Itoa(maxSide), "--", path)
 }
 
@@ -53,7 +64,7 @@ var pdfPagesLine = regexp.MustCompile(`(?m)^Pages:\s+(\d+)\s*$`)
 
 // PDFPages returns how many pages the PDF at path has, refusing (with a
 // *RejectError) a file poppler cannot read or one with more than maxPages
-// pages.
+// pages (no limit when maxPages <= 0).
 func PDFPages(ctx context.Context, path string, maxPages int, timeout time.Duration) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, orDefault(timeout, DefaultPDFTimeout))
 	defer cancel()
@@ -78,18 +89,29 @@ func PDFPages(ctx context.Context, path string, maxPages int, timeout time.Durat
 // RenderPDFPage renders the first page of the PDF at path with its longest
 // side maxSide pixels (PDFRenderSide when <= 0), within timeout.
 func RenderPDFPage(ctx context.Context, path string, maxSide int, timeout time.Duration) (image.Image, error) {
+	return renderPDFPage(ctx, path, 1, maxSide, timeout)
+}
+
+// renderPDFPage renders page page (from 1) of the PDF at path with its
+// longest side maxSide pixels (PDFRenderSide when <= 0), within timeout.
+func renderPDFPage(ctx context.Context, path string, page, maxSide int, timeout time.Duration) (*image.RGBA, error) {
 	if maxSide <= 0 {
 		maxSide = PDFRenderSide
 	}
 	ctx, cancel := context.WithTimeout(ctx, orDefault(timeout, DefaultPDFTimeout))
 	defer cancel()
-	out, err := runTool(ctx, PDFRenderCommand(ctx, path, maxSide), maxPDFRender, nil)
+	// PPM: a short header and 3 bytes a pixel, at most maxSide² pixels.
+	limit := 3*int64(maxSide)*int64(maxSide) + 64
+	out, err := runTool(ctx, PDFPageCommand(ctx, path, page, maxSide), limit, nil)
 	if err != nil {
 		return nil, pdfError(ctx, err)
 	}
 	img, err := decodePPM(out)
 	if err != nil {
-		return nil, rejectCause(err, "The first page of this PDF could not be drawn. Please export it again and upload it again.")
+		if page == 1 {
+			return nil, rejectCause(err, "The first page of this PDF could not be drawn. Please export it again and upload it again.")
+		}
+		return nil, rejectCause(err, "Page %d of this PDF could not be drawn. Please export it again and upload it again.", page)
 	}
 	return img, nil
 }

@@ -48,13 +48,21 @@ type Options struct {
 	MaxDuration time.Duration
 	// MinWords and MaxWords are the category's essay limits (0: none).
 	MinWords, MaxWords int
-	// MaxMuralPages and MaxEssayPages cap PDF pages
-	// (DefaultMuralPages, DefaultEssayPages when 0).
-	MaxMuralPages, MaxEssayPages int
-	// PDFTimeout bounds each poppler run (DefaultPDFTimeout when 0).
+	// MaxMuralPages is how many pages of a mural PDF are rendered, the
+	// first ones (DefaultMuralPages when 0); a longer PDF is accepted.
+	MaxMuralPages int
+	// MaxEssayPages is the most pages an essay PDF may have
+	// (DefaultEssayPages when 0).
+	MaxEssayPages int
+	// PDFTimeout bounds each poppler run, so each page render
+	// (DefaultPDFTimeout when 0).
 	PDFTimeout time.Duration
-	// PDFRenderSide is the longest side a mural PDF's first page is
-	// rendered at, the judge copy's (PDFRenderSide when 0).
+	// MuralRenderTime bounds the rendering of all the pages of one mural
+	// PDF together (DefaultMuralRenderTime when 0).
+	MuralRenderTime time.Duration
+	// PDFRenderSide is the longest side a mural PDF's pages are rendered
+	// at, their judge copies' (PDFRenderSide when 0; lowered when the
+	// pixel cap, MaxPixels, is smaller than its square).
 	PDFRenderSide int
 	Video         VideoOptions
 	// Transcode makes the "video" preview now; otherwise the report says
@@ -83,14 +91,17 @@ type Report struct {
 	Format      string `json:"format,omitempty"`
 	// Width and Height are the displayed size of a picture, a video, or a
 	// PDF's rendered first page.
-	Width       int        `json:"width,omitempty"`
-	Height      int        `json:"height,omitempty"`
-	Orientation int        `json:"orientation,omitempty"`
-	Pages       int        `json:"pages,omitempty"`
-	DurationMS  int64      `json:"duration_ms,omitempty"`
-	Video       *VideoInfo `json:"video,omitempty"`
-	WordCount   int        `json:"word_count,omitempty"`
-	Markdown    bool       `json:"markdown,omitempty"`
+	Width       int `json:"width,omitempty"`
+	Height      int `json:"height,omitempty"`
+	Orientation int `json:"orientation,omitempty"`
+	// Pages is how many pages a PDF has; RenderedPages how many of a
+	// mural PDF were drawn (the first ones, at most MaxMuralPages).
+	Pages         int        `json:"pages,omitempty"`
+	RenderedPages int        `json:"rendered_pages,omitempty"`
+	DurationMS    int64      `json:"duration_ms,omitempty"`
+	Video         *VideoInfo `json:"video,omitempty"`
+	WordCount     int        `json:"word_count,omitempty"`
+	Markdown      bool       `json:"markdown,omitempty"`
 	// PHash is the perceptual hash of the picture or poster (FormatHash).
 	PHash          string   `json:"phash,omitempty"`
 	Outputs        []Output `json:"outputs"`
@@ -136,8 +147,10 @@ func isImageType(ct string) bool {
 // derivative ("thumb.jpg", "judge.png", "text.txt", "video.mp4", …):
 //
 //   - photo and mural: "judge" (full resolution, identifying metadata
-//     removed), "preview", "card", "thumb"; a mural PDF's first page is
-//     rendered by pdftoppm first;
+//     removed), "preview", "card", "thumb"; for a mural PDF these are of
+//     its first page, rendered by pdftoppm, and each later page up to
+//     opt.MaxMuralPages gets its PDFPageSpecs ("page-2", "page-2-preview",
+//     "page-2-thumb", …);
 //   - video: the facts from ffprobe, the category's duration limit, a
 //     poster frame with "preview", "card" and "thumb", and "video" when
 //     opt.Transcode;
@@ -215,48 +228,29 @@ func refuseType(k Kind, ct string) error {
 }
 
 func processPicture(ctx context.Context, in Input, outDir string, opt Options, rep *Report) error {
-	var res Result
 	if in.ContentType == "application/pdf" {
-		pages, err := PDFPages(ctx, in.Path, orDefault(opt.MaxMuralPages, DefaultMuralPages), opt.PDFTimeout)
-		if err != nil {
-			return err
-		}
-		rep.Pages = pages
-		side := orDefault(opt.PDFRenderSide, PDFRenderSide)
-		release, err := opt.Budget.Acquire(ctx, int64(side)*int64(side))
-		if err != nil {
-			return err
-		}
-		defer release()
-		page, err := RenderPDFPage(ctx, in.Path, side, opt.PDFTimeout)
-		if err != nil {
-			return err
-		}
-		if res, err = deriveDecoded(page, "pdf", true); err != nil {
-			return err
-		}
-	} else {
-		// The judge copy of a JPEG or PNG is streamed to its file, and the
-		// file's bytes are not kept by this frame, so they can be freed
-		// once decoded.
-		jf, err := os.CreateTemp(outDir, "judge-*")
-		if err != nil {
-			return fmt.Errorf("media: %w", err)
-		}
-		defer os.Remove(jf.Name())
-		defer jf.Close()
-		res, err = deriveFile(ctx, in.Path, ImageOptions{MaxPixels: opt.MaxPixels, Budget: opt.Budget, Judge: true, JudgeTo: jf})
-		if err != nil {
-			return err
-		}
-		if err := jf.Close(); err != nil {
-			return fmt.Errorf("media: %w", err)
-		}
-		for _, r := range res.Renditions {
-			if r.Name == NameJudge && r.Data == nil {
-				if err := os.Rename(jf.Name(), filepath.Join(outDir, NameJudge+Extension(r.ContentType))); err != nil {
-					return fmt.Errorf("media: %w", err)
-				}
+		return processMuralPDF(ctx, in, outDir, opt, rep)
+	}
+	// The judge copy of a JPEG or PNG is streamed to its file, and the
+	// file's bytes are not kept by this frame, so they can be freed once
+	// decoded.
+	jf, err := os.CreateTemp(outDir, "judge-*")
+	if err != nil {
+		return fmt.Errorf("media: %w", err)
+	}
+	defer os.Remove(jf.Name())
+	defer jf.Close()
+	res, err := deriveFile(ctx, in.Path, ImageOptions{MaxPixels: opt.MaxPixels, Budget: opt.Budget, Judge: true, JudgeTo: jf})
+	if err != nil {
+		return err
+	}
+	if err := jf.Close(); err != nil {
+		return fmt.Errorf("media: %w", err)
+	}
+	for _, r := range res.Renditions {
+		if r.Name == NameJudge && r.Data == nil {
+			if err := os.Rename(jf.Name(), filepath.Join(outDir, NameJudge+Extension(r.ContentType))); err != nil {
+				return fmt.Errorf("media: %w", err)
 			}
 		}
 	}
@@ -282,7 +276,7 @@ func deriveDecoded(img image.Image, format string, judge bool) (Result, error) {
 	flat := flatten(img)
 	res := Result{Width: img.Bounds().Dx(), Height: img.Bounds().Dy(), Format: format, Orientation: 1}
 	if judge {
-		buf, err := jpegBytes(flat, 92)
+		buf, err := jpegBytes(flat, pdfJudgeQuality)
 		if err != nil {
 			return Result{}, err
 		}
