@@ -82,11 +82,13 @@ func FuzzCheckImageHeader(f *testing.F) {
 	})
 }
 
-// FuzzStripJPEG: the lossless metadata stripper never panics and what it
-// returns starts and ends like a JPEG; nor do the readers of embedded
-// colour profiles, which never return more than maxICCSize.
+// FuzzStripJPEG: the lossless metadata strippers that make JPEG and PNG
+// judge copies never panic, and what they finish is a whole JPEG or PNG;
+// nor do the readers of embedded colour profiles, which never return more
+// than maxICCSize.
 func FuzzStripJPEG(f *testing.F) {
 	fuzzSeeds(f)
+	p3 := standardSpaces()[0].iccProfile()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, format := range []string{"jpeg", "png", "webp", "tiff"} {
 			if p, _ := embeddedICC(data, format); len(p) > maxICCSize {
@@ -94,11 +96,14 @@ func FuzzStripJPEG(f *testing.F) {
 			}
 		}
 		_ = JPEGOrientation(data)
-		out, err := StripJPEG(data, 6)
-		if err == nil && (!bytes.HasPrefix(out, []byte{0xFF, 0xD8}) || !bytes.HasSuffix(out, []byte{0xFF, 0xD9})) {
+		var out bytes.Buffer
+		if err := stripJPEG(&out, data, 6, p3); err == nil && (!bytes.HasPrefix(out.Bytes(), []byte{0xFF, 0xD8}) || !bytes.HasSuffix(out.Bytes(), []byte{0xFF, 0xD9})) {
 			t.Fatalf("stripped output is not a JPEG")
 		}
-		_, _ = StripPNG(data)
+		out.Reset()
+		if err := stripPNG(&out, data, pngColour{replace: true, iccp: iccpChunk("Display P3", p3)}); err == nil && (!bytes.HasPrefix(out.Bytes(), pngSignature) || !bytes.Contains(out.Bytes()[len(pngSignature):], []byte("IEND"))) {
+			t.Fatalf("stripped output is not a PNG")
+		}
 	})
 }
 

@@ -133,8 +133,8 @@ type ImageOptions struct {
 	// Budget, when set, bounds the decoded pixels held at once across every
 	// caller sharing it.
 	Budget *Budget
-	// Judge also makes the full-resolution judge copy (see StripJPEG and
-	// StripPNG; a picture whose profile is not sRGB, Display P3 or Adobe
+	// Judge also makes the full-resolution judge copy (see stripJPEG and
+	// stripPNG; a picture whose profile is not sRGB, Display P3 or Adobe
 	// RGB is converted to sRGB and re-encoded instead).
 	Judge bool
 	// Quality of JPEG renditions overrides the specs' when > 0 (benchmarks).
