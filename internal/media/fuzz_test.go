@@ -2,7 +2,6 @@ package media
 
 import (
 	"bytes"
-	"errors"
 	"image"
 	"image/gif"
 	"image/jpeg"
@@ -58,27 +57,24 @@ func FuzzSniff(f *testing.F) {
 	})
 }
 
-// FuzzCheckImageHeader: the header gate never panics, refuses with a
-// *RejectError (never another error on an in-memory reader), and never
-// passes a size over the cap.
-func FuzzCheckImageHeader(f *testing.F) {
+// FuzzDeriveImage: DeriveImage, which Process runs on every photo and
+// mural design, never panics on any file, refuses what it cannot take with
+// a *RejectError that has a reason (never another error: the bytes are in
+// memory), and never passes a picture over the pixel cap.
+func FuzzDeriveImage(f *testing.F) {
 	fuzzSeeds(f)
 	const limit = 4_000_000
 	f.Fuzz(func(t *testing.T, data []byte) {
-		w, h, format, err := CheckImageHeader(bytes.NewReader(data), limit)
+		res, err := DeriveImage(t.Context(), data, ImageOptions{MaxPixels: limit, Specs: []Spec{{Name: "t", MaxSide: 16, Quality: 50}}, Judge: true})
 		if err != nil {
-			var rej *RejectError
-			if !errors.As(err, &rej) || rej.Reason == "" {
+			if rej, ok := IsReject(err); !ok || rej.Reason == "" {
 				t.Fatalf("err = %v, want a *RejectError with a reason", err)
 			}
 			return
 		}
-		if w <= 0 || h <= 0 || int64(w)*int64(h) > limit || format == "" {
-			t.Fatalf("passed %d×%d %q", w, h, format)
+		if res.Width <= 0 || res.Height <= 0 || int64(res.Width)*int64(res.Height) > limit || res.Format == "" || len(res.Renditions) != 2 {
+			t.Fatalf("passed %d×%d %q with %d renditions", res.Width, res.Height, res.Format, len(res.Renditions))
 		}
-		// What passes the gate may be decoded without panicking, and
-		// within the pixel cap.
-		_, _ = DeriveImage(t.Context(), data, ImageOptions{MaxPixels: limit, Specs: []Spec{{Name: "t", MaxSide: 16, Quality: 50}}, Judge: true})
 	})
 }
 
