@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"encoding/binary"
 	"image"
 	"image/gif"
 	"image/jpeg"
@@ -21,6 +22,9 @@ func fuzzSeeds(f *testing.F) {
 		pngHeader(100000, 100000), gifHeader(65535, 65535),
 		[]byte("RIFF\x24\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x07\xc0\x01\x00"),
 		[]byte("II*\x00\x08\x00\x00\x00\x01\x00\x00\x01\x03\x00\x01\x00\x00\x00\x10\x00\x00\x00"),
+		tiffBomb, []byte("MM\x00*\xe3\x00\x03\x01\xff\xff\xff\x10\x00\x00\xff"),
+		tiffWithEntry(binary.LittleEndian, 273, 3, 0xffffffe3, 16), rawTIFF(binary.BigEndian, gradient(8, 6)),
+		[]byte("II+\x00\x08\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00"),
 		[]byte("BM\x3a\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00\x28\x00\x00\x00\xff\xff\x00\x00\xff\xff\x00\x00\x01\x00\x18\x00"),
 		[]byte("%PDF-1.7\n"), []byte("PK\x03\x04\x14\x00word/document.xml"), []byte("#EXTM3U\n"),
 		[]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), []byte("\x1aE\xdf\xa3"), nil,
@@ -60,12 +64,20 @@ func FuzzSniff(f *testing.F) {
 // FuzzDeriveImage: DeriveImage, which Process runs on every photo and
 // mural design, never panics on any file, refuses what it cannot take with
 // a *RejectError that has a reason (never another error: the bytes are in
-// memory), and never passes a picture over the pixel cap.
+// memory), never passes a picture over the pixel cap, and allocates no
+// more than a picture at the cap needs, whatever the file claims.
 func FuzzDeriveImage(f *testing.F) {
 	fuzzSeeds(f)
 	const limit = 4_000_000
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := DeriveImage(t.Context(), data, ImageOptions{MaxPixels: limit, Specs: []Spec{{Name: "t", MaxSide: 16, Quality: 50}}, Judge: true})
+		var res Result
+		var err error
+		alloc := allocatedDuring(func() {
+			res, err = DeriveImage(t.Context(), data, ImageOptions{MaxPixels: limit, Specs: []Spec{{Name: "t", MaxSide: 16, Quality: 50}}, Judge: true})
+		})
+		if alloc > 256<<20 {
+			t.Fatalf("allocated %d MB for a %d-byte file", alloc>>20, len(data))
+		}
 		if err != nil {
 			if rej, ok := IsReject(err); !ok || rej.Reason == "" {
 				t.Fatalf("err = %v, want a *RejectError with a reason", err)

@@ -19,7 +19,6 @@ import (
 
 	"github.com/disintegration/imaging"
 	_ "golang.org/x/image/bmp"  // register BMP
-	_ "golang.org/x/image/tiff" // register TIFF
 	_ "golang.org/x/image/webp" // register WebP
 )
 
@@ -145,15 +144,20 @@ type ImageOptions struct {
 	JudgeTo io.Writer
 }
 
-// decodeConfig is image.DecodeConfig guarded against decoder panics on
-// hostile headers.
-func decodeConfig(r io.Reader) (cfg image.Config, format string, err error) {
+// decodeConfig is image.DecodeConfig on data guarded against decoder
+// panics on hostile headers, a TIFF's first IFD checked before the
+// decoder reads it (checkTIFF; its refusal is a *RejectError already).
+func decodeConfig(data []byte) (cfg image.Config, format string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("image header decoder panicked: %v", p)
 		}
 	}()
-	return image.DecodeConfig(r)
+	if isTIFF(data) {
+		cfg, err = decodeTIFFConfig(data)
+		return cfg, "tiff", err
+	}
+	return image.DecodeConfig(bytes.NewReader(data))
 }
 
 func validateSpecs(specs []Spec) error {
@@ -208,7 +212,10 @@ func DeriveImage(ctx context.Context, data []byte, opt ImageOptions) (Result, er
 	if err != nil {
 		return Result{}, err
 	}
-	cfg, format, err := decodeConfig(bytes.NewReader(data))
+	cfg, format, err := decodeConfig(data)
+	if rej, ok := IsReject(err); ok {
+		return Result{}, rej
+	}
 	if err != nil {
 		return Result{}, unreadable(data, err)
 	}
@@ -375,7 +382,7 @@ func judgeCopy(data []byte, format string, orientation int, img image.Image, to 
 		return Rendition{}, rejectCause(err, "This %s image is damaged or incomplete and cannot be read. Please export it again and upload it again.", formatName(format))
 	}
 	if width == 0 {
-		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+		cfg, _, err := decodeConfig(data)
 		if err != nil {
 			return Rendition{}, fmt.Errorf("media: judge copy: %w", err)
 		}
