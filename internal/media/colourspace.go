@@ -119,15 +119,7 @@ func (s rgbSpace) colorants() mat3 {
 	return a.mul(npm)
 }
 
-// decode maps an encoded value in [0, 1] to linear light.
-func (s rgbSpace) decode(v float64) float64 {
-	if s.gamma > 0 {
-		return math.Pow(v, s.gamma)
-	}
-	return sRGBDecode(v)
-}
-
-// encode is decode's inverse.
+// encode maps linear light in [0, 1] to the space's encoded value.
 func (s rgbSpace) encode(l float64) float64 {
 	if s.gamma > 0 {
 		return math.Pow(l, 1/s.gamma)

@@ -11,18 +11,21 @@ import (
 )
 
 // decodeImage decodes data, a JPEG at 1/denom scale when denom > 1 and
-// the build can (see dctScaling). Decoder panics on hostile data become
-// errors.
+// the build can (see dctScaling), a TIFF only once checkTIFF has passed
+// it. Decoder panics on hostile data become errors.
 func decodeImage(data []byte, format string, denom int) (img image.Image, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			img, err = nil, fmt.Errorf("image decoder panicked: %v", p)
 		}
 	}()
-	if format == "jpeg" {
+	switch format {
+	case "jpeg":
 		if img, ok, err := decodeJPEGFast(data, denom); ok {
 			return img, err
 		}
+	case "tiff":
+		return decodeTIFF(data)
 	}
 	img, _, err = image.Decode(bytes.NewReader(data))
 	return img, err

@@ -2,7 +2,7 @@ package media
 
 import (
 	"bytes"
-	"errors"
+	"encoding/binary"
 	"image"
 	"image/gif"
 	"image/jpeg"
@@ -22,6 +22,9 @@ func fuzzSeeds(f *testing.F) {
 		pngHeader(100000, 100000), gifHeader(65535, 65535),
 		[]byte("RIFF\x24\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x07\xc0\x01\x00"),
 		[]byte("II*\x00\x08\x00\x00\x00\x01\x00\x00\x01\x03\x00\x01\x00\x00\x00\x10\x00\x00\x00"),
+		tiffBomb, []byte("MM\x00*\xe3\x00\x03\x01\xff\xff\xff\x10\x00\x00\xff"),
+		tiffWithEntry(binary.LittleEndian, 273, 3, 0xffffffe3, 16), rawTIFF(binary.BigEndian, gradient(8, 6)),
+		[]byte("II+\x00\x08\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00"),
 		[]byte("BM\x3a\x00\x00\x00\x00\x00\x00\x00\x36\x00\x00\x00\x28\x00\x00\x00\xff\xff\x00\x00\xff\xff\x00\x00\x01\x00\x18\x00"),
 		[]byte("%PDF-1.7\n"), []byte("PK\x03\x04\x14\x00word/document.xml"), []byte("#EXTM3U\n"),
 		[]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), []byte("\x1aE\xdf\xa3"), nil,
@@ -58,35 +61,42 @@ func FuzzSniff(f *testing.F) {
 	})
 }
 
-// FuzzCheckImageHeader: the header gate never panics, refuses with a
-// *RejectError (never another error on an in-memory reader), and never
-// passes a size over the cap.
-func FuzzCheckImageHeader(f *testing.F) {
+// FuzzDeriveImage: DeriveImage, which Process runs on every photo and
+// mural design, never panics on any file, refuses what it cannot take with
+// a *RejectError that has a reason (never another error: the bytes are in
+// memory), never passes a picture over the pixel cap, and allocates no
+// more than a picture at the cap needs, whatever the file claims.
+func FuzzDeriveImage(f *testing.F) {
 	fuzzSeeds(f)
 	const limit = 4_000_000
 	f.Fuzz(func(t *testing.T, data []byte) {
-		w, h, format, err := CheckImageHeader(bytes.NewReader(data), limit)
+		var res Result
+		var err error
+		alloc := allocatedDuring(func() {
+			res, err = DeriveImage(t.Context(), data, ImageOptions{MaxPixels: limit, Specs: []Spec{{Name: "t", MaxSide: 16, Quality: 50}}, Judge: true})
+		})
+		if alloc > 256<<20 {
+			t.Fatalf("allocated %d MB for a %d-byte file", alloc>>20, len(data))
+		}
 		if err != nil {
-			var rej *RejectError
-			if !errors.As(err, &rej) || rej.Reason == "" {
+			if rej, ok := IsReject(err); !ok || rej.Reason == "" {
 				t.Fatalf("err = %v, want a *RejectError with a reason", err)
 			}
 			return
 		}
-		if w <= 0 || h <= 0 || int64(w)*int64(h) > limit || format == "" {
-			t.Fatalf("passed %d×%d %q", w, h, format)
+		if res.Width <= 0 || res.Height <= 0 || int64(res.Width)*int64(res.Height) > limit || res.Format == "" || len(res.Renditions) != 2 {
+			t.Fatalf("passed %d×%d %q with %d renditions", res.Width, res.Height, res.Format, len(res.Renditions))
 		}
-		// What passes the gate may be decoded without panicking, and
-		// within the pixel cap.
-		_, _ = DeriveImage(t.Context(), data, ImageOptions{MaxPixels: limit, Specs: []Spec{{Name: "t", MaxSide: 16, Quality: 50}}, Judge: true})
 	})
 }
 
-// FuzzStripJPEG: the lossless metadata stripper never panics and what it
-// returns starts and ends like a JPEG; nor do the readers of embedded
-// colour profiles, which never return more than maxICCSize.
+// FuzzStripJPEG: the lossless metadata strippers that make JPEG and PNG
+// judge copies never panic, and what they finish is a whole JPEG or PNG;
+// nor do the readers of embedded colour profiles, which never return more
+// than maxICCSize.
 func FuzzStripJPEG(f *testing.F) {
 	fuzzSeeds(f)
+	p3 := standardSpaces()[0].iccProfile()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, format := range []string{"jpeg", "png", "webp", "tiff"} {
 			if p, _ := embeddedICC(data, format); len(p) > maxICCSize {
@@ -94,11 +104,14 @@ func FuzzStripJPEG(f *testing.F) {
 			}
 		}
 		_ = JPEGOrientation(data)
-		out, err := StripJPEG(data, 6)
-		if err == nil && (!bytes.HasPrefix(out, []byte{0xFF, 0xD8}) || !bytes.HasSuffix(out, []byte{0xFF, 0xD9})) {
+		var out bytes.Buffer
+		if err := stripJPEG(&out, data, 6, p3); err == nil && (!bytes.HasPrefix(out.Bytes(), []byte{0xFF, 0xD8}) || !bytes.HasSuffix(out.Bytes(), []byte{0xFF, 0xD9})) {
 			t.Fatalf("stripped output is not a JPEG")
 		}
-		_, _ = StripPNG(data)
+		out.Reset()
+		if err := stripPNG(&out, data, pngColour{replace: true, iccp: iccpChunk("Display P3", p3)}); err == nil && (!bytes.HasPrefix(out.Bytes(), pngSignature) || !bytes.Contains(out.Bytes()[len(pngSignature):], []byte("IEND"))) {
+			t.Fatalf("stripped output is not a PNG")
+		}
 	})
 }
 

@@ -19,7 +19,6 @@ import (
 
 	"github.com/disintegration/imaging"
 	_ "golang.org/x/image/bmp"  // register BMP
-	_ "golang.org/x/image/tiff" // register TIFF
 	_ "golang.org/x/image/webp" // register WebP
 )
 
@@ -110,7 +109,7 @@ type Rendition struct {
 	Size        int64
 }
 
-// Result is what Derive reports: the original's display size (after EXIF
+// Result is what DeriveImage reports: the original's display size (after EXIF
 // orientation is applied), its decoded format, the renditions and the
 // perceptual hash of the picture.
 type Result struct {
@@ -133,8 +132,8 @@ type ImageOptions struct {
 	// Budget, when set, bounds the decoded pixels held at once across every
 	// caller sharing it.
 	Budget *Budget
-	// Judge also makes the full-resolution judge copy (see StripJPEG and
-	// StripPNG; a picture whose profile is not sRGB, Display P3 or Adobe
+	// Judge also makes the full-resolution judge copy (see stripJPEG and
+	// stripPNG; a picture whose profile is not sRGB, Display P3 or Adobe
 	// RGB is converted to sRGB and re-encoded instead).
 	Judge bool
 	// Quality of JPEG renditions overrides the specs' when > 0 (benchmarks).
@@ -145,72 +144,20 @@ type ImageOptions struct {
 	JudgeTo io.Writer
 }
 
-// CheckImageHeader reads only the image header from r and returns the
-// dimensions and format ("jpeg", "png", "gif", "webp", "tiff", "bmp")
-// without decoding pixels. It returns a *RejectError when the data is not
-// a readable image or has more than maxPixels pixels (DefaultMaxPixels when
-// maxPixels <= 0); a failure of r itself is returned as is.
-func CheckImageHeader(r io.Reader, maxPixels int64) (w, h int, format string, err error) {
-	rec := &recordingReader{r: r}
-	head := &prefixBuffer{limit: SniffLen}
-	cfg, format, err := decodeConfig(io.TeeReader(rec, head))
-	if err != nil {
-		if rec.err != nil {
-			return 0, 0, "", fmt.Errorf("media: reading image header: %w", rec.err)
-		}
-		return 0, 0, "", unreadable(head.Bytes(), err)
-	}
-	if err := checkSize(cfg.Width, cfg.Height, maxPixels); err != nil {
-		return 0, 0, "", err
-	}
-	return cfg.Width, cfg.Height, format, nil
-}
-
-// decodeConfig is image.DecodeConfig guarded against decoder panics on
-// hostile headers.
-func decodeConfig(r io.Reader) (cfg image.Config, format string, err error) {
+// decodeConfig is image.DecodeConfig on data guarded against decoder
+// panics on hostile headers, a TIFF's first IFD checked before the
+// decoder reads it (checkTIFF; its refusal is a *RejectError already).
+func decodeConfig(data []byte) (cfg image.Config, format string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("image header decoder panicked: %v", p)
 		}
 	}()
-	return image.DecodeConfig(r)
-}
-
-// MakeDerivatives is Derive without the original's size: it returns the
-// renditions for specs, largest first.
-func MakeDerivatives(r io.Reader, specs []Spec, maxPixels int64) ([]Rendition, error) {
-	res, err := Derive(r, specs, maxPixels)
-	if err != nil {
-		return nil, err
+	if isTIFF(data) {
+		cfg, err = decodeTIFFConfig(data)
+		return cfg, "tiff", err
 	}
-	return res.Renditions, nil
-}
-
-// Derive checks the header of the image in r against maxPixels before
-// reading the rest, then runs DeriveImage on it with specs. An error reading
-// r is returned wrapped (not a *RejectError) so callers may retry.
-func Derive(r io.Reader, specs []Spec, maxPixels int64) (Result, error) {
-	if err := validateSpecs(specs); err != nil {
-		return Result{}, err
-	}
-	rec := &recordingReader{r: r}
-	var header bytes.Buffer
-	cfg, _, err := decodeConfig(io.TeeReader(rec, &header))
-	if err != nil {
-		if rec.err != nil {
-			return Result{}, fmt.Errorf("media: reading image header: %w", rec.err)
-		}
-		return Result{}, unreadable(header.Bytes(), err)
-	}
-	if err := checkSize(cfg.Width, cfg.Height, maxPixels); err != nil {
-		return Result{}, err
-	}
-	data, err := io.ReadAll(io.MultiReader(&header, rec))
-	if err != nil {
-		return Result{}, fmt.Errorf("media: reading image: %w", err)
-	}
-	return DeriveImage(context.Background(), data, ImageOptions{Specs: specs, MaxPixels: maxPixels})
+	return image.DecodeConfig(bytes.NewReader(data))
 }
 
 func validateSpecs(specs []Spec) error {
@@ -265,7 +212,10 @@ func DeriveImage(ctx context.Context, data []byte, opt ImageOptions) (Result, er
 	if err != nil {
 		return Result{}, err
 	}
-	cfg, format, err := decodeConfig(bytes.NewReader(data))
+	cfg, format, err := decodeConfig(data)
+	if rej, ok := IsReject(err); ok {
+		return Result{}, rej
+	}
 	if err != nil {
 		return Result{}, unreadable(data, err)
 	}
@@ -432,7 +382,7 @@ func judgeCopy(data []byte, format string, orientation int, img image.Image, to 
 		return Rendition{}, rejectCause(err, "This %s image is damaged or incomplete and cannot be read. Please export it again and upload it again.", formatName(format))
 	}
 	if width == 0 {
-		cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+		cfg, _, err := decodeConfig(data)
 		if err != nil {
 			return Rendition{}, fmt.Errorf("media: judge copy: %w", err)
 		}
@@ -650,35 +600,3 @@ func formatName(format string) string {
 	}
 	return format
 }
-
-// recordingReader remembers the first error of its reader other than
-// io.EOF, so that a failing source (a dropped S3 connection) is not
-// mistaken for a corrupt image.
-type recordingReader struct {
-	r   io.Reader
-	err error
-}
-
-func (rr *recordingReader) Read(p []byte) (int, error) {
-	n, err := rr.r.Read(p)
-	if err != nil && err != io.EOF && rr.err == nil {
-		rr.err = err
-	}
-	return n, err
-}
-
-// prefixBuffer keeps the first limit bytes written to it and discards the
-// rest.
-type prefixBuffer struct {
-	limit int
-	buf   []byte
-}
-
-func (p *prefixBuffer) Write(b []byte) (int, error) {
-	if room := p.limit - len(p.buf); room > 0 {
-		p.buf = append(p.buf, b[:min(room, len(b))]...)
-	}
-	return len(b), nil
-}
-
-func (p *prefixBuffer) Bytes() []byte { return p.buf }

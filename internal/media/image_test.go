@@ -11,7 +11,8 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
-	"io"
+	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -112,79 +113,79 @@ func pngHeader(w, h uint32) []byte {
 	return b.Bytes()
 }
 
-type failingReader struct {
-	data []byte
-	err  error
-}
-
-func (f *failingReader) Read(p []byte) (int, error) {
-	if len(f.data) == 0 {
-		return 0, f.err
-	}
-	n := copy(p, f.data)
-	f.data = f.data[n:]
-	return n, nil
-}
-
-func TestCheckImageHeader(t *testing.T) {
+// TestImageHeaderGate: DeriveImage, which Process runs on every photo and
+// mural design, reads the size from the header and refuses a picture over
+// the pixel cap, or a file that is no image it can read, before decoding
+// a pixel.
+func TestImageHeaderGate(t *testing.T) {
 	jpg := encodeJPEG(t, gradient(640, 480))
-	errNetwork := errors.New("connection reset")
-
 	tests := []struct {
 		name       string
-		r          io.Reader
+		data       []byte
 		maxPixels  int64
 		wantW      int
 		wantH      int
 		wantFormat string
-		wantReject string // substring of the reason; "" means no RejectError
-		wantErr    error  // errors.Is target for a non-reject error
+		wantReject string // substring of the reason; "" means success
 	}{
-		{name: "jpeg", r: bytes.NewReader(jpg), maxPixels: 1e6, wantW: 640, wantH: 480, wantFormat: "jpeg"},
-		{name: "png", r: bytes.NewReader(encodePNG(t, gradient(30, 70))), maxPixels: 1e6, wantW: 30, wantH: 70, wantFormat: "png"},
-		{name: "gif", r: bytes.NewReader(encodeGIF(t, gradient(16, 8))), maxPixels: 1e6, wantW: 16, wantH: 8, wantFormat: "gif"},
-		{name: "exactly at the cap", r: bytes.NewReader(jpg), maxPixels: 640 * 480, wantW: 640, wantH: 480, wantFormat: "jpeg"},
-		{name: "default cap", r: bytes.NewReader(pngHeader(10000, 10000)), maxPixels: 0, wantW: 10000, wantH: 10000, wantFormat: "png"},
+		{name: "jpeg", data: jpg, maxPixels: 1e6, wantW: 640, wantH: 480, wantFormat: "jpeg"},
+		{name: "png", data: encodePNG(t, gradient(30, 70)), maxPixels: 1e6, wantW: 30, wantH: 70, wantFormat: "png"},
+		{name: "gif", data: encodeGIF(t, gradient(16, 8)), maxPixels: 1e6, wantW: 16, wantH: 8, wantFormat: "gif"},
+		{name: "exactly at the cap", data: jpg, maxPixels: 640 * 480, wantW: 640, wantH: 480, wantFormat: "jpeg"},
+		// 100 megapixels by default: at the cap the header passes (and the
+		// missing pixels are found), one row more is refused for its size.
+		{name: "default cap lets 100 megapixels through", data: pngHeader(10000, 10000), maxPixels: 0, wantReject: "This PNG image is damaged or incomplete"},
+		{name: "default cap", data: pngHeader(10000, 10001), maxPixels: 0, wantReject: "This image is 10000×10001 pixels (100 megapixels); the limit is 100 megapixels."},
 		{
-			name: "huge header", r: bytes.NewReader(pngHeader(20000, 20000)), maxPixels: 100_000_000,
+			name: "huge header", data: pngHeader(20000, 20000), maxPixels: 100_000_000,
 			wantReject: "This image is 20000×20000 pixels (400 megapixels); the limit is 100 megapixels.",
 		},
 		{
-			name: "one pixel over", r: bytes.NewReader(jpg), maxPixels: 640*480 - 1,
+			name: "one pixel over", data: jpg, maxPixels: 640*480 - 1,
 			wantReject: "This image is 640×480 pixels (0.3 megapixels); the limit is 0.3 megapixels.",
 		},
-		{name: "zero width", r: bytes.NewReader(pngHeader(0, 10)), maxPixels: 1e6, wantReject: "damaged or incomplete"},
-		{name: "corrupt", r: bytes.NewReader(append([]byte{0xFF, 0xD8, 0xFF, 0xC0}, bytes.Repeat([]byte{0x42}, 64)...)), maxPixels: 1e6, wantReject: "damaged or incomplete"},
-		{name: "text", r: strings.NewReader("Dear jury, please find my essay attached."), maxPixels: 1e6, wantReject: "not an image Tessera can read (it looks like text/plain"},
-		{name: "empty", r: strings.NewReader(""), maxPixels: 1e6, wantReject: "not an image"},
-		{name: "heic", r: bytes.NewReader(ftyp("heic", "mif1", "heic")), maxPixels: 1e6, wantReject: "HEIC/HEIF photos cannot be processed yet"},
-		{name: "source fails", r: &failingReader{data: jpg[:20], err: errNetwork}, maxPixels: 1e6, wantErr: errNetwork},
+		{name: "zero width", data: pngHeader(0, 10), maxPixels: 1e6, wantReject: "damaged or incomplete"},
+		{name: "corrupt", data: append([]byte{0xFF, 0xD8, 0xFF, 0xC0}, bytes.Repeat([]byte{0x42}, 64)...), maxPixels: 1e6, wantReject: "damaged or incomplete"},
+		{name: "text", data: []byte("Dear jury, please find my essay attached."), maxPixels: 1e6, wantReject: "not an image Tessera can read (it looks like text/plain"},
+		{name: "empty", data: nil, maxPixels: 1e6, wantReject: "not an image"},
+		{name: "heic", data: ftyp("heic", "mif1", "heic"), maxPixels: 1e6, wantReject: "HEIC/HEIF photos cannot be processed yet"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w, h, format, err := CheckImageHeader(tt.r, tt.maxPixels)
-			var rej *RejectError
-			switch {
-			case tt.wantReject != "":
-				if !errors.As(err, &rej) {
-					t.Fatalf("err = %v, want a RejectError", err)
-				}
-				if !strings.Contains(rej.Reason, tt.wantReject) {
-					t.Errorf("reason = %q, want it to contain %q", rej.Reason, tt.wantReject)
-				}
-			case tt.wantErr != nil:
-				if !errors.Is(err, tt.wantErr) || errors.As(err, &rej) {
-					t.Fatalf("err = %v, want a retryable error wrapping %v", err, tt.wantErr)
-				}
-			default:
+			var res Result
+			var err error
+			alloc := allocatedDuring(func() {
+				res, err = DeriveImage(t.Context(), tt.data, ImageOptions{MaxPixels: tt.maxPixels, Specs: []Spec{{Name: "t", MaxSide: 16, Quality: 50}}})
+			})
+			if tt.wantReject == "" {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if w != tt.wantW || h != tt.wantH || format != tt.wantFormat {
-					t.Errorf("got %d×%d %s, want %d×%d %s", w, h, format, tt.wantW, tt.wantH, tt.wantFormat)
+				if res.Width != tt.wantW || res.Height != tt.wantH || res.Format != tt.wantFormat {
+					t.Errorf("got %d×%d %s, want %d×%d %s", res.Width, res.Height, res.Format, tt.wantW, tt.wantH, tt.wantFormat)
 				}
+				return
+			}
+			rej, ok := IsReject(err)
+			if !ok {
+				t.Fatalf("err = %v, want a RejectError", err)
+			}
+			if !strings.Contains(rej.Reason, tt.wantReject) {
+				t.Errorf("reason = %q, want it to contain %q", rej.Reason, tt.wantReject)
+			}
+			if alloc > 16<<20 {
+				t.Errorf("allocated %d MB refusing a %d-byte file", alloc>>20, len(tt.data))
 			}
 		})
+	}
+}
+
+// TestUnreadableFileIsRetried: a file Process cannot read (storage, not
+// the entrant's bytes) is not refused, so the worker retries it.
+func TestUnreadableFileIsRetried(t *testing.T) {
+	_, err := Process(t.Context(), Input{Path: filepath.Join(t.TempDir(), "gone.jpg"), Kind: KindPhoto}, t.TempDir(), Options{})
+	if _, refused := IsReject(err); refused || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("err = %v, want a retryable error wrapping fs.ErrNotExist", err)
 	}
 }
 
@@ -209,23 +210,21 @@ func TestPhotoSpecs(t *testing.T) {
 
 type size struct{ w, h int }
 
-func TestMakeDerivatives(t *testing.T) {
+// TestDeriveImage: the derivatives DeriveImage makes for Process.
+func TestDeriveImage(t *testing.T) {
 	transparent := image.NewNRGBA(image.Rect(0, 0, 400, 400))
 	for x := 100; x < 300; x++ {
 		transparent.Set(x, 200, color.NRGBA{R: 255, A: 255})
 	}
 	landscape := encodeJPEG(t, gradient(2100, 1050))
-	errNetwork := errors.New("connection reset")
 
 	tests := []struct {
 		name       string
 		data       []byte
-		r          io.Reader // overrides data
 		specs      []Spec
 		maxPixels  int64
 		want       []size // per rendition, largest first
 		wantReject string
-		wantErr    error
 		check      func(t *testing.T, rs []Rendition)
 	}{
 		{
@@ -304,40 +303,28 @@ func TestMakeDerivatives(t *testing.T) {
 			name: "pdf", data: []byte("%PDF-1.7\n1 0 obj\n"), specs: PhotoSpecs(),
 			wantReject: "it looks like application/pdf",
 		},
-		{
-			name: "source fails mid-file", r: &failingReader{data: landscape[:len(landscape)/2], err: errNetwork}, specs: PhotoSpecs(),
-			wantErr: errNetwork,
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := tt.r
-			if r == nil {
-				r = bytes.NewReader(tt.data)
-			}
 			max := tt.maxPixels
 			if max == 0 {
 				max = 50_000_000
 			}
-			rs, err := MakeDerivatives(r, tt.specs, max)
-			var rej *RejectError
-			switch {
-			case tt.wantReject != "":
-				if !errors.As(err, &rej) {
+			res, err := DeriveImage(t.Context(), tt.data, ImageOptions{Specs: tt.specs, MaxPixels: max})
+			if tt.wantReject != "" {
+				rej, ok := IsReject(err)
+				if !ok {
 					t.Fatalf("err = %v, want a RejectError", err)
 				}
 				if !strings.Contains(rej.Reason, tt.wantReject) {
 					t.Errorf("reason = %q, want it to contain %q", rej.Reason, tt.wantReject)
 				}
 				return
-			case tt.wantErr != nil:
-				if !errors.Is(err, tt.wantErr) || errors.As(err, &rej) {
-					t.Fatalf("err = %v, want a retryable error wrapping %v", err, tt.wantErr)
-				}
-				return
-			case err != nil:
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
+			rs := res.Renditions
 			if len(rs) != len(tt.want) {
 				t.Fatalf("%d renditions, want %d", len(rs), len(tt.want))
 			}
@@ -360,23 +347,30 @@ func TestMakeDerivatives(t *testing.T) {
 	}
 }
 
-func TestDeriveReportsOrientedSize(t *testing.T) {
-	res, err := Derive(bytes.NewReader(withEXIF(t, encodeJPEG(t, gradient(300, 100)), 8, "x")), PhotoSpecs(), 0)
+func TestDeriveImageReportsOrientedSize(t *testing.T) {
+	res, err := DeriveImage(t.Context(), withEXIF(t, encodeJPEG(t, gradient(300, 100)), 8, "x"), ImageOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Width != 100 || res.Height != 300 || res.Format != "jpeg" {
-		t.Errorf("Derive = %d×%d %s, want 100×300 jpeg", res.Width, res.Height, res.Format)
+	if res.Width != 100 || res.Height != 300 || res.Format != "jpeg" || res.Orientation != 8 {
+		t.Errorf("DeriveImage = %d×%d %s (orientation %d), want 100×300 jpeg (8)", res.Width, res.Height, res.Format, res.Orientation)
 	}
 }
 
-func TestDeriveRejectsBadSpecs(t *testing.T) {
+// TestDeriveImageRejectsBadSpecs: a bad derivative table is the program's
+// fault, not the file's: never a refusal the entrant would see.
+func TestDeriveImageRejectsBadSpecs(t *testing.T) {
 	jpg := encodeJPEG(t, gradient(10, 10))
-	for _, s := range []Spec{{Name: "", MaxSide: 10, Quality: 80}, {Name: "x", MaxSide: 0, Quality: 80}, {Name: "x", MaxSide: 10, Quality: 0}, {Name: "x", MaxSide: 10, Quality: 101}} {
-		_, err := Derive(bytes.NewReader(jpg), []Spec{s}, 0)
-		var rej *RejectError
-		if err == nil || errors.As(err, &rej) {
-			t.Errorf("spec %+v: err = %v, want a programming error", s, err)
+	for _, specs := range [][]Spec{
+		{{Name: "", MaxSide: 10, Quality: 80}},
+		{{Name: "x", MaxSide: 0, Quality: 80}},
+		{{Name: "x", MaxSide: 10, Quality: 0}},
+		{{Name: "x", MaxSide: 10, Quality: 101}},
+		{{Name: "big", MaxSide: 100, Quality: 80, From: "small"}, {Name: "small", MaxSide: 10, Quality: 80}},
+	} {
+		_, err := DeriveImage(t.Context(), jpg, ImageOptions{Specs: specs})
+		if _, refused := IsReject(err); err == nil || refused {
+			t.Errorf("specs %+v: err = %v, want a programming error", specs, err)
 		}
 	}
 }

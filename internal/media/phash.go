@@ -3,8 +3,6 @@ package media
 import (
 	"fmt"
 	"image"
-	"math/bits"
-	"strconv"
 
 	"github.com/disintegration/imaging"
 )
@@ -12,8 +10,8 @@ import (
 // PHash returns a 64-bit perceptual difference hash (dHash) of img: the
 // picture is reduced to 9×8 grey levels and each bit says whether a pixel
 // is brighter than its right neighbour. Resized, recompressed or slightly
-// retouched copies of a picture have hashes a few bits apart (see
-// HashDistance); different pictures differ in about half the bits.
+// retouched copies of a picture have hashes a few bits apart; different
+// pictures differ in about half the bits.
 func PHash(img image.Image) uint64 {
 	small := imaging.Resize(img, 9, 8, imaging.Box)
 	var grey [8][9]int
@@ -38,14 +36,3 @@ func PHash(img image.Image) uint64 {
 // FormatHash writes a hash as 16 lower-case hex digits, the form stored
 // on assets.
 func FormatHash(h uint64) string { return fmt.Sprintf("%016x", h) }
-
-// ParseHash reads a hash written by FormatHash.
-func ParseHash(s string) (uint64, error) {
-	if len(s) != 16 {
-		return 0, fmt.Errorf("media: hash %q is not 16 hex digits", s)
-	}
-	return strconv.ParseUint(s, 16, 64)
-}
-
-// HashDistance is the number of bits in which two hashes differ (0–64).
-func HashDistance(a, b uint64) int { return bits.OnesCount64(a ^ b) }

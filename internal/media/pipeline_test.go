@@ -12,8 +12,10 @@ import (
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"math/bits"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,22 +122,29 @@ func TestOrientationWhereverTheEXIFSits(t *testing.T) {
 	}
 }
 
-func TestStripJPEGIsLossless(t *testing.T) {
+// TestJPEGJudgeCopyIsLossless: the judge copy of a JPEG (what DeriveImage
+// makes for Process) loses its metadata and what follows the image, and
+// not one pixel.
+func TestJPEGJudgeCopyIsLossless(t *testing.T) {
 	orig := insertAfterSOI(encodeJPEG(t, gradient(300, 200)),
 		app1([]byte("http://ns.adobe.com/xap/1.0/\x00<x:xmpmeta>secret</x:xmpmeta>")),
 		[]byte{0xFF, 0xFE, 0, 9, 's', 'e', 'c', 'r', 'e', 't', '!'},       // COM
 		[]byte{0xFF, 0xED, 0, 10, 'P', 'h', 'o', 't', 'o', 's', 'h', 'o'}, // APP13
 	)
 	orig = append(orig, []byte("trailing second image with secret")...)
-	out, err := StripJPEG(orig, 1)
+	res, err := DeriveImage(t.Context(), orig, ImageOptions{Judge: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.Contains(out, []byte("secret")) || bytes.Contains(out, []byte("Photosho")) {
+	out := renditionNamed(t, res, NameJudge)
+	if out.ContentType != "image/jpeg" || out.Width != 300 || out.Height != 200 || out.Size != int64(len(out.Data)) {
+		t.Errorf("judge copy %s %d×%d, %d bytes of %d", out.ContentType, out.Width, out.Height, len(out.Data), out.Size)
+	}
+	if bytes.Contains(out.Data, []byte("secret")) || bytes.Contains(out.Data, []byte("Photosho")) {
 		t.Fatal("metadata survived")
 	}
 	a, _ := jpeg.Decode(bytes.NewReader(orig))
-	b, err := jpeg.Decode(bytes.NewReader(out))
+	b, err := jpeg.Decode(bytes.NewReader(out.Data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,12 +152,15 @@ func TestStripJPEGIsLossless(t *testing.T) {
 	if !bytes.Equal(ya.Y, yb.Y) || !bytes.Equal(ya.Cb, yb.Cb) || !bytes.Equal(ya.Cr, yb.Cr) {
 		t.Fatal("pixels changed")
 	}
-	if _, err := StripJPEG(orig[:len(orig)/2], 1); err == nil {
-		t.Error("a truncated JPEG strips without error")
+	_, err = DeriveImage(t.Context(), orig[:len(orig)/2], ImageOptions{Judge: true})
+	if rej, ok := IsReject(err); !ok || !strings.Contains(rej.Reason, "This JPEG image is damaged or incomplete") {
+		t.Errorf("a truncated JPEG: err = %v, want it refused as damaged", err)
 	}
 }
 
-func TestStripPNG(t *testing.T) {
+// TestPNGJudgeCopy: the judge copy of a PNG is the file without its text
+// and EXIF chunks, every other byte as it was.
+func TestPNGJudgeCopy(t *testing.T) {
 	var b bytes.Buffer
 	if err := png.Encode(&b, gradient(20, 10)); err != nil {
 		t.Fatal(err)
@@ -157,12 +169,12 @@ func TestStripPNG(t *testing.T) {
 	text := pngChunk("tEXt", []byte("Author\x00Jane Entrant"))
 	exif := pngChunk("eXIf", []byte("MM\x00*secret"))
 	withMeta := append(append(append(append([]byte{}, data[:33]...), text...), exif...), data[33:]...)
-	out, err := StripPNG(withMeta)
+	res, err := DeriveImage(t.Context(), withMeta, ImageOptions{Judge: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(out, data) {
-		t.Errorf("stripped PNG differs from the PNG without metadata")
+	if out := renditionNamed(t, res, NameJudge); out.ContentType != "image/png" || !bytes.Equal(out.Data, data) {
+		t.Errorf("judge copy (%s) differs from the PNG without metadata", out.ContentType)
 	}
 }
 
@@ -379,6 +391,10 @@ func TestBudget(t *testing.T) {
 	}
 }
 
+// TestPHash runs photos through Process and compares the hashes on their
+// reports as the duplicate finder does (db.DuplicateCandidates: 16 hex
+// digits, bits apart): a resized, recompressed copy of a picture is a few
+// bits from it, a different picture far more than app.DuplicateDistance.
 func TestPHash(t *testing.T) {
 	a := gradient(640, 480)
 	for x := 100; x < 300; x++ {
@@ -386,22 +402,24 @@ func TestPHash(t *testing.T) {
 			a.Set(x, y, color.RGBA{10, 200, 30, 255})
 		}
 	}
-	orig := PHash(a)
-	// The same picture resized and recompressed.
-	small, err := jpeg.Decode(bytes.NewReader(encodeJPEG(t, fit(a, 200, 640, 480))))
-	if err != nil {
-		t.Fatal(err)
+	hash := func(name string, data []byte) uint64 {
+		t.Helper()
+		rep, _, err := processFile(t, writeFile(t, name, data), KindPhoto, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := strconv.ParseUint(rep.PHash, 16, 64)
+		if err != nil || len(rep.PHash) != 16 {
+			t.Fatalf("%s: phash %q is not 16 hex digits (%v)", name, rep.PHash, err)
+		}
+		return h
 	}
-	if d := HashDistance(orig, PHash(small)); d > 6 {
+	orig := hash("orig.png", encodePNG(t, a))
+	if d := bits.OnesCount64(orig ^ hash("small.jpg", encodeJPEG(t, imaging.Resize(a, 200, 0, imaging.Lanczos)))); d > 6 {
 		t.Errorf("resized copy is %d bits away", d)
 	}
-	other := PHash(imaging.FlipH(a))
-	if d := HashDistance(orig, other); d < 16 {
+	if d := bits.OnesCount64(orig ^ hash("flipped.png", encodePNG(t, imaging.FlipH(a)))); d < 16 {
 		t.Errorf("different picture only %d bits away", d)
-	}
-	h, err := ParseHash(FormatHash(orig))
-	if err != nil || h != orig {
-		t.Errorf("hash round trip %x %v", h, err)
 	}
 }
 

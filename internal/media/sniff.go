@@ -21,13 +21,14 @@ const SniffLen = 512
 // recognises the formats Tessera handles (JPEG, PNG, GIF, WebP, TIFF,
 // HEIC/HEIF, AVIF, MP4, QuickTime, WebM, PDF, DOCX, HLS playlists) and otherwise returns what
 // net/http.DetectContentType returns, "application/octet-stream" when
-// nothing matches.
+// nothing matches. A BigTIFF is "image/tiff" too, so that the pipeline
+// refuses it by name.
 func Sniff(head []byte) (contentType string) {
 	if len(head) > SniffLen {
 		head = head[:SniffLen]
 	}
 	switch {
-	case bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")):
+	case isTIFF(head): // BigTIFF too, so that it is refused with its own reason
 		return "image/tiff"
 	case len(head) >= 12 && bytes.Equal(head[0:4], []byte("RIFF")) && bytes.Equal(head[8:12], []byte("WEBP")):
 		return "image/webp"

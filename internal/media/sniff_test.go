@@ -45,6 +45,8 @@ func TestSniff(t *testing.T) {
 		{"webp", []byte("RIFF\x24\x00\x00\x00WEBPVP8L\x00\x00"), "image/webp"},
 		{"tiff little-endian", []byte("II*\x00\x08\x00\x00\x00"), "image/tiff"},
 		{"tiff big-endian", []byte("MM\x00*\x00\x00\x00\x08"), "image/tiff"},
+		{"bigtiff little-endian", []byte("II+\x00\x08\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00"), "image/tiff"},
+		{"bigtiff big-endian", []byte("MM\x00+\x00\x08\x00\x00\x00\x00\x00\x00\x00\x00\x00\x10"), "image/tiff"},
 		{"heic", ftyp("heic", "mif1", "heic"), "image/heic"},
 		{"heix", ftyp("heix", "mif1"), "image/heic"},
 		{"mif1 with heic brand", ftyp("mif1", "heic", "mif1"), "image/heic"},

@@ -6,14 +6,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
-	"image/jpeg"
-	"image/png"
 	"io"
 )
 
 var errNotJPEG = errors.New("not a well-formed JPEG")
 
-// keptJPEGSegment returns what StripJPEG writes for the marker segment
+// keptJPEGSegment returns what stripJPEG writes for the marker segment
 // seg (marker, length and payload), nil to drop it: everything needed to
 // decode the pixels (tables, frame and scan headers, restart interval) as
 // is, the JFIF header without its thumbnail and Adobe's colour transform
@@ -36,32 +34,16 @@ func keptJPEGSegment(m byte, seg []byte) []byte {
 	return nil
 }
 
-// StripJPEG rewrites a JPEG without its identifying metadata, losslessly:
-// the compressed image data is copied as is, marker segments other than
-// those needed to show the pixels are dropped (EXIF with GPS, camera serial
-// numbers and the embedded thumbnail, XMP, IPTC, comments, maker data, the
-// ICC profile), and anything after the end-of-image marker (appended
+// stripJPEG writes the JPEG in data to w without its identifying
+// metadata, losslessly: the compressed image data is copied as is, marker
+// segments other than those needed to show the pixels are dropped (see
+// keptJPEGSegment), and anything after the end-of-image marker (appended
 // second images, trailers) is cut off. When orientation is 2–8 a minimal
 // EXIF segment holding only that orientation is written, so viewers still
-// show the picture upright. When the file's profile describes Display P3
-// or Adobe RGB, Tessera's own profile of that space takes its place (the
-// same bytes for every file); any other profile is dropped, and the
-// pixels are then shown as sRGB (DeriveImage converts them instead).
-func StripJPEG(data []byte, orientation int) ([]byte, error) {
-	var b bytes.Buffer
-	b.Grow(len(data))
-	var profile []byte
-	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(data)); err == nil {
-		profile = planColour(data, "jpeg", colourModelKind(cfg.ColorModel)).standard
-	}
-	if err := stripJPEG(&b, data, orientation, profile); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-// stripJPEG is StripJPEG writing to w, with profile (when not nil) as the
-// only ICC profile; on error w holds a partial copy.
+// show the picture upright. profile, when not nil, is the only ICC
+// profile written: Tessera's own profile of the file's standard space
+// (Display P3, Adobe RGB), the same bytes for every file; the file's own
+// profile is always dropped. On error w holds a partial copy.
 func stripJPEG(w io.Writer, data []byte, orientation int, profile []byte) error {
 	if len(data) < 4 || data[0] != 0xFF || data[1] != 0xD8 {
 		return errNotJPEG
@@ -173,7 +155,7 @@ func orientationEXIF(o int) []byte {
 	return append(seg, payload...)
 }
 
-// keepPNGChunks are the chunks StripPNG keeps: those that define the
+// keepPNGChunks are the chunks stripPNG keeps: those that define the
 // pixels and how to show them. Text (tEXt, zTXt, iTXt), EXIF (eXIf), time
 // stamps, the ICC profile (iCCP) and every unknown or private chunk are
 // dropped.
@@ -196,24 +178,6 @@ func isPNGColourChunk(typ string) bool {
 
 var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
-// StripPNG rewrites a PNG keeping only the chunks that define its pixels
-// and colour, each copied byte for byte; the image data is untouched. The
-// file's ICC profile is dropped, with the other colour chunks, or replaced
-// by Tessera's own profile of the same space when it describes Display P3
-// or Adobe RGB (see StripJPEG).
-func StripPNG(data []byte) ([]byte, error) {
-	var b bytes.Buffer
-	b.Grow(len(data))
-	var colour pngColour
-	if cfg, err := png.DecodeConfig(bytes.NewReader(data)); err == nil {
-		colour = pngColourOf(planColour(data, "png", colourModelKind(cfg.ColorModel)))
-	}
-	if err := stripPNG(&b, data, colour); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
 // pngColour is what a stripped PNG says about colour.
 type pngColour struct {
 	// replace drops every colour chunk of the file (it has a profile).
@@ -230,7 +194,11 @@ func pngColourOf(plan colourPlan) pngColour {
 	return c
 }
 
-// stripPNG is StripPNG writing to w.
+// stripPNG writes the PNG in data to w keeping only the chunks that
+// define its pixels and colour (keepPNGChunks), each copied byte for byte;
+// the image data is untouched. When the file has an ICC profile it is
+// dropped with the other colour chunks, and colour.iccp (Tessera's own
+// profile of the same standard space, if any) is written after IHDR.
 func stripPNG(w io.Writer, data []byte, colour pngColour) error {
 	if !bytes.HasPrefix(data, pngSignature) {
 		return errors.New("not a PNG")

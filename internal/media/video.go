@@ -1,12 +1,10 @@
 package media
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -404,17 +402,6 @@ func (p *progressWriter) handle(line string) {
 		p.last = pct
 		p.fn(pct)
 	}
-}
-
-// ParseProgress feeds ffmpeg -progress output from r to fn as percents of
-// total (exported for tests and tools).
-func ParseProgress(r io.Reader, total time.Duration, fn func(int)) error {
-	pw := &progressWriter{total: total, fn: fn}
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		pw.handle(sc.Text())
-	}
-	return sc.Err()
 }
 
 // videoError words an ffprobe/ffmpeg failure for the entrant, keeping the

@@ -109,14 +109,30 @@ func TestPosterTimeAndPreviewSize(t *testing.T) {
 	}
 }
 
-func TestParseProgress(t *testing.T) {
-	in := "frame=1\nout_time_us=2500000\nprogress=continue\nout_time_us=5000000\nout_time_ms=5000000\nout_time_us=N/A\nout_time_us=9900000\nprogress=end\n"
-	var got []int
-	if err := ParseProgress(strings.NewReader(in), 10*time.Second, func(p int) { got = append(got, p) }); err != nil {
-		t.Fatal(err)
+// TestTranscodeProgress feeds ffmpeg's -progress output to the writer
+// Transcode gives ffmpeg, in pieces cut anywhere as a pipe delivers them:
+// the entrant sees whole percents, rising, never 100 before the end.
+func TestTranscodeProgress(t *testing.T) {
+	in := "frame=1\nout_time_us=2500000\nprogress=continue\nout_time_us=5000000\nout_time_ms=5000000\nout_time_us=N/A\nout_time_us=-1\nout_time_us=1000000\nout_time_us=12000000\nprogress=end"
+	for _, piece := range []int{1, 3, 7, len(in)} {
+		var got []int
+		pw := &progressWriter{total: 10 * time.Second, fn: func(p int) { got = append(got, p) }}
+		for rest := in; rest != ""; {
+			n := min(piece, len(rest))
+			if k, err := pw.Write([]byte(rest[:n])); k != n || err != nil {
+				t.Fatalf("Write = %d, %v", k, err)
+			}
+			rest = rest[n:]
+		}
+		pw.flush()
+		if !slices.Equal(got, []int{25, 50, 99}) {
+			t.Errorf("pieces of %d bytes: progress %v, want [25 50 99]", piece, got)
+		}
 	}
-	if !slices.Equal(got, []int{25, 50, 99}) {
-		t.Errorf("progress %v", got)
+	// No duration known, or nobody listening: nothing reported, no panic.
+	for _, pw := range []*progressWriter{{total: 0, fn: func(p int) { t.Errorf("reported %d%% of an unknown duration", p) }}, {total: time.Second}} {
+		_, _ = pw.Write([]byte(in + "\n"))
+		pw.flush()
 	}
 }
 
