@@ -14,79 +14,22 @@
 // ORGANIZER_PASSWORD, CHROMIUM, E2E_ARTIFACTS_DIR.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  addJudge, api, BASE_URL, harness, makePhoto, ok, openBlindRound, openCompetition, ORGANIZER_EMAIL, ORGANIZER_PASSWORD,
+  organizerToken, PHONE, run, signIn, waitForAssets,
+} from './lib.mjs';
 
-const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const ORGANIZER_EMAIL = process.env.ORGANIZER_EMAIL || 'organizer@e2e.test';
-const ORGANIZER_PASSWORD = process.env.ORGANIZER_PASSWORD || 'organizer-pass-123';
-const here = dirname(fileURLToPath(import.meta.url));
-const SHOTS = process.env.E2E_ARTIFACTS_DIR
-  ? join(process.env.E2E_ARTIFACTS_DIR, 'screenshots')
-  : join(here, 'screenshots');
-
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en-GB' };
-const run = Date.now().toString(36);
 const TITLE = `Blind Weave ${run}`;
 const ENTRY_TITLE = `Kente Light ${run}`;
 const FILE_NAME = `DSC_0042 ${run}.jpg`;
 const ENTRANT = { name: 'Efua Mensah', organisation: 'Bonwire Weavers', email: `efua-${run}@coop.example`, password: 'weaving-is-life' };
 const JUDGE = { name: 'Kofi Judge', email: `kofi-${run}@judges.example`, password: 'judging-is-fun' };
 
-let browser;
-let tmp;
-const problems = [];
+const h = harness({ name: 'judging', context: PHONE });
+const { newPage, shot, problems } = h;
 const s = { slug: '', base: '', entry: '', round: '', crit: [], org: '', ent: '', jud: '', at: null };
-
-async function api(method, path, token, body, type = 'application/json') {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let payload;
-  if (body !== undefined) {
-    headers['Content-Type'] = type;
-    payload = type === 'application/json' ? JSON.stringify(body) : body;
-  }
-  const r = await fetch(BASE_URL + '/api/v1' + path, { method, headers, body: payload });
-  const text = await r.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-  return { status: r.status, json, text };
-}
-
-async function ok(p, want = 200) {
-  const r = await p;
-  assert.equal(r.status, want, r.text);
-  return r.json;
-}
-
-function watch(page, who) {
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`${who}: console: ${m.text()} (${m.location().url})`);
-  });
-  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
-  return page;
-}
-
-async function newPage(who, options = {}) {
-  const context = await browser.newContext({ ...PHONE, baseURL: BASE_URL, ...options });
-  return watch(await context.newPage(), who);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(SHOTS, `judging-${name}.png`), fullPage: true });
-}
-
-async function signIn(page, email, password, next) {
-  await page.goto(`/signin?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.locator('main').getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**' + next);
-}
 
 function assertBlind(html, where) {
   for (const leak of [ENTRANT.name, ENTRANT.organisation, FILE_NAME, '/original']) {
@@ -95,61 +38,34 @@ function assertBlind(html, where) {
 }
 
 test.before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  tmp = mkdtempSync(join(tmpdir(), 'tessera-e2e-judging-'));
-  const photo = join(tmp, 'photo.jpg');
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=800x600',
-    '-frames:v', '1', photo]);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  await h.start();
+  const photo = join(h.tmp, 'photo.jpg');
+  makePhoto(photo, '800x600');
 
   // Set-up through the API.
-  s.org = (await ok(api('POST', '/session', '', { email: ORGANIZER_EMAIL, password: ORGANIZER_PASSWORD }))).token;
+  s.org = await organizerToken();
   const now = Date.now();
-  const comp = await ok(api('POST', '/competitions', s.org, {
-    title: TITLE, time_zone: 'Africa/Accra', opens_at: new Date(now - 3600e3), closes_at: new Date(now + 48 * 3600e3),
-    criteria: [
-      { name: 'Storytelling', weight: 2, scale_min: 1, scale_max: 10 },
-      { name: 'Craft', weight: 1, scale_min: 1, scale_max: 10 },
-    ],
-  }), 201);
-  s.slug = comp.slug;
-  s.base = `/competitions/${s.slug}`;
-  const ov = await ok(api('GET', s.base, s.org));
-  const photoCat = ov.categories.find((c) => c.medium === 'photo').id;
-  s.round = ov.round.id;
+  const comp = await openCompetition(s.org, TITLE, [
+    { name: 'Storytelling', weight: 2, scale_min: 1, scale_max: 10 },
+    { name: 'Craft', weight: 1, scale_min: 1, scale_max: 10 },
+  ], now);
+  ({ slug: s.slug, base: s.base, round: s.round } = comp);
   s.ent = (await ok(api('POST', '/users', '', { ...ENTRANT, country: 'GH' }), 201)).token;
   const entry = await ok(api('POST', `${s.base}/entries`, s.ent, {
-    category_id: photoCat, title: ENTRY_TITLE, statement: 'Strips woven at dusk.', consent_publish: true, consent_rules: true,
+    category_id: comp.photoCat, title: ENTRY_TITLE, statement: 'Strips woven at dusk.', consent_publish: true, consent_rules: true,
   }), 201);
   s.entry = entry.id;
   await ok(api('PUT', `${s.base}/entries/${s.entry}/files?name=${encodeURIComponent(FILE_NAME)}`, s.ent, readFileSync(photo), 'image/jpeg'), 201);
-  for (let i = 0; ; i++) {
-    const e = await ok(api('GET', `${s.base}/entries/${s.entry}`, s.ent));
-    if (e.assets.length && e.assets.every((a) => a.state === 'ready')) break;
-    assert.ok(i < 120, 'the photo was not processed within 60 s');
-    await new Promise((r) => setTimeout(r, 500));
-  }
+  await waitForAssets(s.base, s.entry, s.ent, 'the photo was not processed within 60 s');
   await ok(api('POST', `${s.base}/entries/${s.entry}/submit`, s.ent));
-  s.jud = (await ok(api('POST', '/users', '', { name: JUDGE.name, email: JUDGE.email, password: JUDGE.password }), 201)).token;
-  const inv = await ok(api('POST', `${s.base}/invitations`, s.org, { role: 'judge', email: JUDGE.email }), 201);
-  await ok(api('POST', `/invitations/${inv.token}/accept`, s.jud));
+  s.jud = await addJudge(s.base, s.org, JUDGE);
   // A blind round of one judge per entry, then automatic assignment.
-  const r = await ok(api('PATCH', `${s.base}/rounds/${s.round}`, s.org, {
-    name: 'Shortlist', opens_at: new Date(now - 60e3), closes_at: new Date(now + 3600e3), quorum: 1, blind: true,
-  }));
-  s.crit = r.criteria.map((c) => c.id);
-  const sum = await ok(api('POST', `${s.base}/rounds/${s.round}/assignments/auto`, s.org));
-  assert.equal(sum.added, 1);
+  const round = await openBlindRound(s.base, s.round, s.org, now);
+  s.crit = round.crit;
+  assert.equal(round.added, 1);
 });
 
-test.after(async () => {
-  await browser?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+test.after(() => h.stop());
 
 test('a judge scores a blind round', async (t) => {
   const jud = await newPage('judge');

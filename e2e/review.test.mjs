@@ -16,75 +16,21 @@
 // ORGANIZER_PASSWORD, CHROMIUM, E2E_ARTIFACTS_DIR.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-
-const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const ORGANIZER_EMAIL = process.env.ORGANIZER_EMAIL || 'organizer@e2e.test';
-const ORGANIZER_PASSWORD = process.env.ORGANIZER_PASSWORD || 'organizer-pass-123';
-const here = dirname(fileURLToPath(import.meta.url));
-const SHOTS = process.env.E2E_ARTIFACTS_DIR
-  ? join(process.env.E2E_ARTIFACTS_DIR, 'screenshots')
-  : join(here, 'screenshots');
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  addJudge, api, harness, makePhoto, ok, openBlindRound, openCompetition, organizerToken, PHONE, run, signIn, waitForAssets,
+} from './lib.mjs';
 
 const DESKTOP = { viewport: { width: 1366, height: 900 }, locale: 'en-GB' };
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en-GB' };
-const run = Date.now().toString(36);
 const TITLES = [`Indigo Vats ${run}`, `Copper Lines ${run}`, `Reed Baskets ${run}`];
 const ENTRANT = { name: 'Ama Owusu', organisation: 'Kumasi Dyers', email: `ama-${run}@coop.example`, password: 'dyeing-is-life' };
 const JUDGE = { name: 'Nia Judge', email: `nia-${run}@judges.example`, password: 'judging-is-fun' };
 
-let browser;
-let tmp;
-const problems = [];
+// No context common to every page: each test opens a desktop or a phone.
+const h = harness({ name: 'review' });
+const { newPage, shot, problems } = h;
 const s = { slug: '', base: '', round: '', entries: [], crit: [], org: '', ent: '', jud: '' };
-
-async function api(method, path, token, body, type = 'application/json') {
-  const headers = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let payload;
-  if (body !== undefined) {
-    headers['Content-Type'] = type;
-    payload = type === 'application/json' ? JSON.stringify(body) : body;
-  }
-  const r = await fetch(BASE_URL + '/api/v1' + path, { method, headers, body: payload });
-  const text = await r.text();
-  let json = null;
-  try { json = text ? JSON.parse(text) : null; } catch { /* not JSON */ }
-  return { status: r.status, json, text };
-}
-
-async function ok(p, want = 200) {
-  const r = await p;
-  assert.equal(r.status, want, r.text);
-  return r.json;
-}
-
-async function newPage(who, options) {
-  const context = await browser.newContext({ baseURL: BASE_URL, ...options });
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`${who}: console: ${m.text()} (${m.location().url})`);
-  });
-  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
-  return page;
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(SHOTS, `review-${name}.png`), fullPage: true });
-}
-
-async function signIn(page, next) {
-  await page.goto(`/signin?next=${encodeURIComponent(next)}`);
-  await page.getByLabel('Email address').fill(JUDGE.email);
-  await page.getByLabel('Password').fill(JUDGE.password);
-  await page.locator('main').getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL('**' + next);
-}
 
 const queuePath = () => `/c/${s.slug}/rounds/${s.round}/queue`;
 const reviewPath = (i) => `/c/${s.slug}/rounds/${s.round}/review/${s.entries[i]}`;
@@ -118,72 +64,45 @@ async function inView(locator, partly = false) {
 }
 
 test.before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  tmp = mkdtempSync(join(tmpdir(), 'tessera-e2e-review-'));
-  const photo = join(tmp, 'photo.jpg');
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=1200x800',
-    '-frames:v', '1', photo]);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  await h.start();
+  const photo = join(h.tmp, 'photo.jpg');
+  makePhoto(photo, '1200x800');
 
-  s.org = (await ok(api('POST', '/session', '', { email: ORGANIZER_EMAIL, password: ORGANIZER_PASSWORD }))).token;
+  s.org = await organizerToken();
   const now = Date.now();
-  const comp = await ok(api('POST', '/competitions', s.org, {
-    title: `Colours of Craft ${run}`, time_zone: 'Africa/Accra', opens_at: new Date(now - 3600e3), closes_at: new Date(now + 48 * 3600e3),
-    criteria: [
-      { name: 'Composition', weight: 2, scale_min: 0, scale_max: 10, guidance: 'How the picture is built.' },
-      { name: 'Craft', weight: 1, scale_min: 1, scale_max: 10, guidance: 'The skill the work shows.' },
-      { name: 'Impact', weight: 1, scale_min: 0, scale_max: 100, guidance: 'What it does for the makers.' },
-    ],
-  }), 201);
-  s.slug = comp.slug;
-  s.base = `/competitions/${s.slug}`;
-  const ov = await ok(api('GET', s.base, s.org));
-  const photoCat = ov.categories.find((c) => c.medium === 'photo').id;
-  s.round = ov.round.id;
+  const comp = await openCompetition(s.org, `Colours of Craft ${run}`, [
+    { name: 'Composition', weight: 2, scale_min: 0, scale_max: 10, guidance: 'How the picture is built.' },
+    { name: 'Craft', weight: 1, scale_min: 1, scale_max: 10, guidance: 'The skill the work shows.' },
+    { name: 'Impact', weight: 1, scale_min: 0, scale_max: 100, guidance: 'What it does for the makers.' },
+  ], now);
+  ({ slug: s.slug, base: s.base, round: s.round } = comp);
   s.ent = (await ok(api('POST', '/users', '', { ...ENTRANT, country: 'GH' }), 201)).token;
   for (const title of TITLES) {
     const e = await ok(api('POST', `${s.base}/entries`, s.ent, {
-      category_id: photoCat, title, statement: 'Dyed by hand in a shared yard.', consent_publish: true, consent_rules: true,
+      category_id: comp.photoCat, title, statement: 'Dyed by hand in a shared yard.', consent_publish: true, consent_rules: true,
     }), 201);
     await ok(api('PUT', `${s.base}/entries/${e.id}/files?name=IMG_${run}.jpg`, s.ent, readFileSync(photo), 'image/jpeg'), 201);
     s.entries.push(e.id);
   }
   for (const id of s.entries) {
-    for (let i = 0; ; i++) {
-      const e = await ok(api('GET', `${s.base}/entries/${id}`, s.ent));
-      if (e.assets.length && e.assets.every((a) => a.state === 'ready')) break;
-      assert.ok(i < 120, 'a photo was not processed within 60 s');
-      await new Promise((r) => setTimeout(r, 500));
-    }
+    await waitForAssets(s.base, id, s.ent, 'a photo was not processed within 60 s');
     await ok(api('POST', `${s.base}/entries/${id}/submit`, s.ent));
   }
-  s.jud = (await ok(api('POST', '/users', '', { name: JUDGE.name, email: JUDGE.email, password: JUDGE.password }), 201)).token;
-  const inv = await ok(api('POST', `${s.base}/invitations`, s.org, { role: 'judge', email: JUDGE.email }), 201);
-  await ok(api('POST', `/invitations/${inv.token}/accept`, s.jud));
-  const r = await ok(api('PATCH', `${s.base}/rounds/${s.round}`, s.org, {
-    name: 'Shortlist', opens_at: new Date(now - 60e3), closes_at: new Date(now + 3600e3), quorum: 1, blind: true,
-  }));
-  s.crit = r.criteria.map((c) => c.id);
-  const sum = await ok(api('POST', `${s.base}/rounds/${s.round}/assignments/auto`, s.org));
-  assert.equal(sum.added, 3);
+  s.jud = await addJudge(s.base, s.org, JUDGE);
+  const round = await openBlindRound(s.base, s.round, s.org, now);
+  s.crit = round.crit;
+  assert.equal(round.added, 3);
   // The judge's queue order is the order the entries were made.
   const q = await ok(api('GET', `${s.base}/rounds/${s.round}/queue`, s.jud));
   assert.deepEqual(q.items.map((i) => i.id), s.entries);
   assert.deepEqual(q.counts, { not_started: 3, draft: 0, submitted: 0 });
 });
 
-test.after(async () => {
-  await browser?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+test.after(() => h.stop());
 
 test('a judge scores on a desktop', async (t) => {
   const jud = await newPage('desktop judge', DESKTOP);
-  await signIn(jud, queuePath());
+  await signIn(jud, JUDGE.email, JUDGE.password, queuePath());
 
   await t.test('the queue counts three entries not started', async () => {
     assert.deepEqual(await counts(jud), [3, 0, 0]);
@@ -274,7 +193,7 @@ test('a judge scores on a desktop', async (t) => {
 
 test('a judge scores on a phone', async (t) => {
   const jud = await newPage('phone judge', PHONE);
-  await signIn(jud, queuePath());
+  await signIn(jud, JUDGE.email, JUDGE.password, queuePath());
 
   await t.test('no word breaks in the middle on the queue', async () => {
     await jud.goto(queuePath());

@@ -9,51 +9,19 @@
 // E2E_ARTIFACTS_DIR (screenshots go to its screenshots/, else e2e/screenshots).
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { harness, main, makePhoto, ORGANIZER_EMAIL, ORGANIZER_PASSWORD, PHONE, run } from './lib.mjs';
 
-const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const ORGANIZER_EMAIL = process.env.ORGANIZER_EMAIL || 'organizer@e2e.test';
-const ORGANIZER_PASSWORD = process.env.ORGANIZER_PASSWORD || 'organizer-pass-123';
-const here = dirname(fileURLToPath(import.meta.url));
-const SHOTS = process.env.E2E_ARTIFACTS_DIR
-  ? join(process.env.E2E_ARTIFACTS_DIR, 'screenshots')
-  : join(here, 'screenshots');
-
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en-GB' };
-const run = Date.now().toString(36);
 const TITLE = `Hands at Work ${run}`;
 const ENTRY_TITLE = `Indigo Hands ${run}`;
 const ENTRANT = { name: 'Amina Wanjiru', email: `amina-${run}@coop.example`, password: 'weaving-is-life' };
 const JUDGE = { name: 'Juma Judge', email: `juma-${run}@judges.example`, password: 'judging-is-fun' };
 
-let browser;
-let tmp;
-const problems = []; // console errors and page errors, from every page
+const h = harness({ context: PHONE });
+const { newPage, shot, problems } = h;
 
 // state passed from step to step
 const s = { slug: '', invite: '', entryURL: '', photo: '' };
-
-function watch(page, who) {
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`${who}: console: ${m.text()} (${m.location().url})`);
-  });
-  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
-  return page;
-}
-
-async function newPage(who, options = {}) {
-  const context = await browser.newContext({ ...PHONE, baseURL: BASE_URL, ...options });
-  return watch(await context.newPage(), who);
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-}
 
 // imageLoaded reports whether the first element matching selector is an
 // image that has loaded.
@@ -79,27 +47,13 @@ async function waitForImage(page, selector, timeoutMs) {
   }
 }
 
-function main(page) {
-  return page.locator('main');
-}
-
 test.before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  tmp = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
-  s.photo = join(tmp, 'IMG_2041 indigo.jpg');
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=800x600',
-    '-frames:v', '1', s.photo]);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  await h.start();
+  s.photo = join(h.tmp, 'IMG_2041 indigo.jpg');
+  makePhoto(s.photo, '800x600');
 });
 
-test.after(async () => {
-  await browser?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+test.after(() => h.stop());
 
 test('thin path through the pages', async (t) => {
   const org = await newPage('organizer', { timezoneId: 'Africa/Nairobi' });

@@ -11,26 +11,20 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { BASE_URL, harness, ORGANIZER_EMAIL, ORGANIZER_PASSWORD, PHONE, run } from './lib.mjs';
 
-const BASE_URL = (process.env.BASE_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
-const ORGANIZER_EMAIL = process.env.ORGANIZER_EMAIL || 'organizer@e2e.test';
-const ORGANIZER_PASSWORD = process.env.ORGANIZER_PASSWORD || 'organizer-pass-123';
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, locale: 'en-GB' };
-const run = Date.now().toString(36);
 const MB = 1000 * 1000;
 
-let browser;
-let tmp;
-const problems = [];
+// Failed part requests are the point of this test; Chromium logs them.
+const h = harness({ name: 'uploads', ignoreConsole: /ERR_CONNECTION_RESET|Failed to load resource/ });
+const { problems } = h;
 
 // makeVideo writes a real short MP4 followed by a "free" box padding it to
 // size bytes: still a valid MP4, so the worker processes it.
 function makeVideo(path, size, seed) {
-  const head = join(tmp, `head-${seed}.mp4`);
+  const head = join(h.tmp, `head-${seed}.mp4`);
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc=size=320x240:rate=10`,
     '-t', '1', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', head]);
   const video = readFileSync(head);
@@ -50,15 +44,6 @@ async function api(ctx, method, path, data) {
   return body ? JSON.parse(body) : null;
 }
 
-function watch(page, who) {
-  page.on('console', (m) => {
-    // Failed part requests are the point of this test; Chromium logs them.
-    if (m.type() === 'error' && !/ERR_CONNECTION_RESET|Failed to load resource/.test(m.text())) problems.push(`${who}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${who}: page error: ${e.message}`));
-  return page;
-}
-
 // originalSHA fetches an entry's only asset's original and hashes it.
 async function originalSHA(ctx, slug, entryID) {
   let asset;
@@ -74,21 +59,12 @@ async function originalSHA(ctx, slug, entryID) {
   return { sha: createHash('sha256').update(await r.body()).digest('hex'), count: (await api(ctx, 'GET', `/api/v1/competitions/${slug}/entries/${entryID}`)).assets.length };
 }
 
-test.before(async () => {
-  tmp = mkdtempSync(join(tmpdir(), 'tessera-e2e-uploads-'));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
-});
+test.before(() => h.start());
 
-test.after(async () => {
-  await browser?.close();
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+test.after(() => h.stop());
 
 test('resumable uploads survive a bad connection and a reload', async (t) => {
-  const orgCtx = await browser.newContext({ baseURL: BASE_URL });
+  const orgCtx = await h.browser.newContext({ baseURL: BASE_URL });
   await api(orgCtx, 'POST', '/api/v1/session', { email: ORGANIZER_EMAIL, password: ORGANIZER_PASSWORD });
   const now = Date.now();
   const comp = await api(orgCtx, 'POST', '/api/v1/competitions', {
@@ -101,12 +77,12 @@ test('resumable uploads survive a bad connection and a reload', async (t) => {
   const overview = await api(orgCtx, 'GET', `/api/v1/competitions/${slug}`);
   const cat = overview.categories[0].id;
 
-  const ctx = await browser.newContext({ ...PHONE, baseURL: BASE_URL });
+  const ctx = await h.browser.newContext({ ...PHONE, baseURL: BASE_URL });
   await api(ctx, 'POST', '/api/v1/users', { email: `rosa-${run}@coop.example`, name: 'Rosa Quispe', password: 'weaving-is-life', organisation: 'Awana Coop', country: 'PE' });
-  const page = watch(await ctx.newPage(), 'entrant');
+  const page = h.watch(await ctx.newPage(), 'entrant');
 
   await t.test('a 50 MB video uploads through failing part requests with the same bytes', async () => {
-    const file = join(tmp, 'telar.mp4');
+    const file = join(h.tmp, 'telar.mp4');
     const sum = makeVideo(file, 50 * MB, 1);
     const entry = await api(ctx, 'POST', `/api/v1/competitions/${slug}/entries`, { category_id: cat, title: 'Telar', consent_publish: true });
     let parts = 0;
@@ -133,7 +109,7 @@ test('resumable uploads survive a bad connection and a reload', async (t) => {
   });
 
   await t.test('a reload mid-upload resumes from the parts that arrived', async () => {
-    const file = join(tmp, 'hilado.mp4');
+    const file = join(h.tmp, 'hilado.mp4');
     const sum = makeVideo(file, 50 * MB, 2);
     const entry = await api(ctx, 'POST', `/api/v1/competitions/${slug}/entries`, { category_id: cat, title: 'Hilado', consent_publish: true });
     // Slow parts down so that the reload lands in the middle.
@@ -175,7 +151,7 @@ test('resumable uploads survive a bad connection and a reload', async (t) => {
 
   await t.test("a video preview's progress moves on the page without a reload", async () => {
     // 30 s of 720p: its preview takes several seconds to make.
-    const file = join(tmp, 'tejido.mp4');
+    const file = join(h.tmp, 'tejido.mp4');
     execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30',
       '-t', '30', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', file]);
     const entry = await api(ctx, 'POST', `/api/v1/competitions/${slug}/entries`, { category_id: cat, title: 'Tejido', consent_publish: true });
