@@ -54,6 +54,13 @@ func MuralPDF(pages int) []byte {
 			fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", len(content), content),
 		)
 	}
+	return PDF(objs, 4)
+}
+
+// PDF writes objs as a PDF file: object i+1 is objs[i], object 1 is the
+// catalog, and object info is the document information dictionary. The
+// cross-reference table is exact, so every PDF reader opens it.
+func PDF(objs []string, info int) []byte {
 	var b bytes.Buffer
 	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	offsets := make([]int, len(objs))
@@ -66,6 +73,6 @@ func MuralPDF(pages int) []byte {
 	for _, off := range offsets {
 		fmt.Fprintf(&b, "%010d 00000 n \n", off)
 	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 4 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, info, xref)
 	return b.Bytes()
 }
